@@ -1,0 +1,418 @@
+"""The `srs` command: typer commands and terminal I/O only.
+
+Each command parses its arguments, opens the store, calls the library and
+prints. Heavy modules (genanki, the exporter, sqlite-utils) are imported inside
+the commands that use them, so `srs due` in a shell prompt stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs import __version__, clock
+from srs.errors import SrsError
+
+app = typer.Typer(
+    name="srs",
+    help="Spaced-repetition flashcards in the terminal (SM-2), with Anki export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Database file. Default: $SRS_DB, else the user data dir (~/.local/share/srs/srs.db).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+DeckOption = Annotated[
+    str | None, typer.Option("--deck", "-d", help="Only this deck and its sub-decks.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"srs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _open(db: Path | None):
+    from srs.store import Store
+
+    return Store.open(db, backup_notice=lambda p: _err(f"srs: backed up the database to {p}"))
+
+
+def _today(store) -> tuple:
+    settings = store.settings()
+    now = clock.now()
+    return now, clock.study_day(now, settings.rollover_hour), settings
+
+
+# ---------------------------------------------------------------- import
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Question files, or folders of them.")],
+    deck: Annotated[
+        str | None, typer.Option("--deck", "-d", help="Deck for all questions ('::' nests).")
+    ] = None,
+    first_option_correct: Annotated[
+        bool,
+        typer.Option(help="In files with nothing marked, the first option is the right one."),
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import the valid questions even if others have errors.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
+    prune: Annotated[
+        bool, typer.Option(help="Delete questions that are no longer in their source file.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option(help="Do nothing if the database already has cards.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Import question banks; re-importing updates questions in place and keeps progress."""
+    from srs.importers import expand_paths, read_file
+
+    if deck is not None and not deck.strip(" :"):
+        raise SrsError("--deck needs a name")
+    if if_empty:
+        with _open(db) as store:
+            count = store.card_count()
+        if count:
+            print(f"{count} cards already in the database; nothing imported.")
+            return
+    results = [read_file(p, first_option_correct=first_option_correct) for p in expand_paths(paths)]
+    errors = 0
+    for result in results:
+        for problem in result.problems:
+            _err(str(problem))
+        errors += len(result.errors)
+    if errors and not skip_invalid:
+        _err(
+            f"{errors} error{'s' * (errors != 1)}; nothing imported"
+            " (--skip-invalid imports the valid questions)"
+        )
+        raise typer.Exit(1)
+    batches = [
+        (deck or r.deck or Path(r.path).stem, str(Path(r.path).resolve()), r.questions)
+        for r in results
+    ]
+    with _open(db) as store:
+        summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
+    for result, s in zip(results, summaries, strict=True):
+        line = f"{result.path} -> {s.deck}: {s.added} added, {s.updated} updated, {s.unchanged} unchanged"
+        if s.pruned:
+            line += f", {s.pruned} pruned"
+        print(line)
+        if s.gone and not s.pruned:
+            print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
+            for text in s.gone:
+                print(f"    - {_shorten(text, 70)}")
+    if dry_run:
+        print("Dry run: nothing written.")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------- due / decks
+
+
+@app.command()
+def due(
+    deck: DeckOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """What is left to study today: new, learning, review, per deck and in total."""
+    with _open(db) as store:
+        _, today, settings = _today(store)
+        total, per_deck = store.due_counts(today, deck, settings)
+    if as_json:
+        row = lambda c: {"new": c.new, "learning": c.learning, "review": c.review}  # noqa: E731
+        print(
+            json.dumps(
+                {
+                    "day": today.isoformat(),
+                    "total": row(total),
+                    "decks": [{"deck": d.deck, **row(d.due)} for d in per_deck],
+                },
+                indent=2,
+            )
+        )
+        return
+    width = max([len(d.deck) for d in per_deck] + [5])
+    print(f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}")
+    for d in per_deck:
+        print(f"{d.deck:<{width}}  {d.due.new:>5}  {d.due.learning:>5}  {d.due.review:>6}")
+    print(f"{'total':<{width}}  {total.new:>5}  {total.learning:>5}  {total.review:>6}")
+
+
+@app.command()
+def decks(db: DbOption = None) -> None:
+    """Each deck with its number of cards and what is due today."""
+    with _open(db) as store:
+        _, today, _ = _today(store)
+        rows = store.deck_table(today)
+    if not rows:
+        print("No decks yet: `srs import FILE` adds some.")
+        return
+    width = max(len(r.deck) for r in rows)
+    print(f"{'deck':<{width}}  {'cards':>6}  {'due':>5}")
+    for r in rows:
+        print(f"{r.deck:<{width}}  {r.cards:>6}  {r.due.total:>5}")
+
+
+# ---------------------------------------------------------------- review
+
+HELP_KEYS = """\
+keys: a-z answer (several letters for several right options)
+      Enter  take the suggested grade / show the answer
+      0-5    grade: 0-2 wrong, 3 hard, 4 good, 5 easy
+      u      undo the last grade      q  quit      ?  this help"""
+
+
+class _Quit(Exception):
+    pass
+
+
+class _Undo(Exception):
+    pass
+
+
+class Terminal:
+    """Line-based I/O that works the same on a terminal and through a pipe."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdin.isatty() and sys.stdout.isatty()
+        self.color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+    def style(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
+
+    def ask(self, prompt: str) -> str:
+        """One line of input, stripped; `q`, end of input and Ctrl-C end the session."""
+        try:
+            if self.tty:
+                line = input(prompt)
+            else:
+                sys.stdout.write(prompt)
+                sys.stdout.flush()
+                line = sys.stdin.readline()
+                if not line:
+                    raise EOFError
+                # Echo what was read, so a piped session's transcript reads like a terminal's.
+                sys.stdout.write(line.rstrip("\r\n") + "\n")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            raise _Quit from None
+        line = line.strip()
+        if line.lower() == "q":
+            raise _Quit
+        return line
+
+
+@app.command()
+def review(
+    deck: DeckOption = None,
+    new: Annotated[
+        int | None, typer.Option("--new", help="New cards this session (default: today's limit).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N cards.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Study what is due: repeats, due reviews, then new cards."""
+    from srs.review import Session
+
+    seed = os.environ.get("SRS_SEED")
+    rng = random.Random(int(seed)) if seed else random.Random()
+    term = Terminal()
+    with _open(db) as store:
+        now, today, settings = _today(store)
+        session = Session(
+            store, today, rng, deck=deck, settings=settings, new_limit=new, limit=limit
+        )
+        started = time.monotonic()
+        try:
+            _review_loop(session, term)
+        except _Quit:
+            pass
+        _summary(session, term, time.monotonic() - started)
+
+
+def _review_loop(session, term: Terminal) -> None:
+    shown = None
+    while True:
+        shown = shown or session.next_card()
+        if shown is None:
+            return
+        try:
+            _review_one(session, term, shown)
+            shown = None
+        except _Undo:
+            previous = session.undo(pending=shown)
+            if previous is None:
+                print("Nothing to undo.")
+                continue
+            print(term.style("Undone.", "2"))
+            shown = None
+
+
+def _ask_or_undo(session, term: Terminal, prompt: str) -> str:
+    while True:
+        line = term.ask(prompt)
+        if line == "?":
+            print(HELP_KEYS)
+            continue
+        if line.lower() == "u":
+            if session.can_undo():
+                raise _Undo
+            print("Nothing to undo yet.")
+            continue
+        return line
+
+
+def _review_one(session, term: Terminal, shown) -> None:
+    from srs.review import judge
+    from srs.sm2 import Grade
+
+    left = session.remaining()
+    left[shown.queue] += 1  # the card on screen is still to do
+    card = shown.card
+    q = card.question
+    print()
+    print(
+        term.style(
+            f"[{left['new']} new · {left['learning']} learning · {left['review']} review]"
+            f"  {card.deck}  #{card.id}",
+            "2",
+        )
+    )
+    if q.title:
+        print(term.style(q.title, "1"))
+    print(term.style(q.text, "1"))
+    shown_at = time.monotonic()
+    if shown.is_mcq:
+        print()
+        for letter, text in shown.options():
+            print(f"  {letter}) {text}")
+        print()
+        while True:
+            line = _ask_or_undo(session, term, "answer> ")
+            try:
+                chosen = shown.parse_choice(line)
+                break
+            except ValueError as e:
+                print(str(e))
+        duration_ms = int((time.monotonic() - shown_at) * 1000)
+        judgement = judge(shown, chosen)
+        right_options = [f"{l}) {t}" for l, t in shown.options() if l in judgement.right_letters]
+        if judgement.correct:
+            print(term.style("Right.", "32;1"), " ".join(right_options))
+        else:
+            print(term.style("Wrong.", "31;1"), "The answer:", " ".join(right_options))
+        if q.explanation:
+            print(q.explanation)
+        suggested = judgement.suggested
+        top = int(judgement.max_grade)
+        prompt = f"grade 0-{top} [{int(suggested)}]> "
+    else:
+        _ask_or_undo(session, term, "(Enter shows the answer)> ")
+        duration_ms = int((time.monotonic() - shown_at) * 1000)
+        print(term.style("Answer:", "1"), q.answer)
+        if q.explanation:
+            print(q.explanation)
+        chosen, judgement, suggested, top = None, None, None, 5
+        prompt = "grade 0-5> "
+    while True:
+        line = _ask_or_undo(session, term, prompt)
+        if not line and suggested is not None:
+            grade = suggested
+        elif line.isdigit() and int(line) <= top:
+            grade = Grade(int(line))
+        elif line.isdigit() and int(line) <= 5:
+            print(f"A wrong answer can be graded 0-{top}.")
+            continue
+        else:
+            print("Type a grade 0-5 (? for help).")
+            continue
+        break
+    log = session.grade(
+        shown,
+        grade,
+        now=clock.now(),
+        duration_ms=duration_ms,
+        chosen=chosen,
+        judgement=judgement,
+    )
+    if log is None:
+        print("Already graded in another session; skipped.")
+    elif log.after.needs_repeat(session.today):
+        print(term.style("Again later today.", "2"))
+    else:
+        days = (log.after.due - session.today).days if log.after.due else 0
+        print(term.style(f"Next in {days} day{'s' * (days != 1)}.", "2"))
+
+
+def _summary(session, term: Terminal, seconds: float) -> None:
+    tally = session.tally
+    minutes, secs = divmod(int(seconds), 60)
+    took = f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+    print()
+    if tally.reviewed == 0:
+        print(f"Nothing reviewed. Due tomorrow: {session.due_tomorrow()}.")
+        return
+    right = round(100 * tally.right / tally.reviewed)
+    print(
+        term.style("Session done:", "1"),
+        f"{tally.reviewed} reviewed, {right}% right, {took}."
+        f" Due tomorrow: {session.due_tomorrow()}.",
+    )
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main() -> None:
+    try:
+        app()
+    except SrsError as e:
+        _err(f"error: {e}")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(1)

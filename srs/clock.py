@@ -1,0 +1,63 @@
+"""The one clock: what time it is, and which study day a moment belongs to.
+
+Only `now()` reads the environment or the system clock; everything else takes
+`now` as an argument, so tests (and a user asking "what is due on Friday?")
+can pin it with `SRS_NOW`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from srs.errors import SrsError
+
+DEFAULT_ROLLOVER_HOUR = 4  # as in Anki: a session at 01:00 still counts as the day before
+
+
+def parse_moment(text: str, *, what: str = "date") -> dt.datetime:
+    """Parse an ISO-8601 date or date-time; naive values are local time."""
+    text = text.strip()
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        # dateutil reads the ISO forms the standard library does not; it costs
+        # ~50 ms to import, so only when needed.
+        from dateutil import parser
+
+        try:
+            moment = parser.isoparse(text)
+        except (ValueError, OverflowError):
+            raise SrsError(f"{what} {text!r} is not an ISO-8601 date or date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # naive means local time
+    return moment
+
+
+def now() -> dt.datetime:
+    """The current moment, timezone-aware: `SRS_NOW` if set, else the system clock."""
+    pinned = os.environ.get("SRS_NOW")
+    if pinned:
+        return parse_moment(pinned, what="SRS_NOW")
+    return dt.datetime.now().astimezone()
+
+
+def study_day(moment: dt.datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> dt.date:
+    """The study day a moment belongs to: a day starts at the rollover hour, local time."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return (local - dt.timedelta(hours=rollover_hour)).date()
+
+
+def day_start(day: dt.date, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> dt.datetime:
+    """The local moment a study day begins."""
+    naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=rollover_hour)
+    return naive.astimezone()
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A moment as the UTC ISO-8601 text the store keeps."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def from_utc_text(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

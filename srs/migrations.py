@@ -1,0 +1,130 @@
+"""The schema, as named, append-only migrations.
+
+Never edit a migration that has shipped, never drop review history: add a new
+step at the end of `STEPS`. The steps are plain functions so that opening an
+up-to-date database (every `srs due` in a shell prompt) can check their names
+without importing sqlite-utils; `migrations()` wraps them for sqlite-utils.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "srs"
+
+
+def m001_initial(db: Database) -> None:
+    db["decks"].create(
+        {"id": int, "name": str, "created_at": str},
+        pk="id",
+        not_null={"name", "created_at"},
+    )
+    db["decks"].create_index(["name"], unique=True)
+
+    db["questions"].create(
+        {
+            "id": int,
+            "deck_id": int,
+            "uid": str,  # identity within the deck: explicit id or hash of normalised text
+            "guid": str,  # stable note identity for Anki, made once
+            "kind": str,  # "mcq" | "basic"
+            "text": str,
+            "title": str,
+            "options": str,  # JSON list of option texts, source order
+            "answers": str,  # JSON list of indexes of the right options
+            "answer": str,  # the back of a question/answer card
+            "explanation": str,
+            "tags": str,  # JSON list
+            "source_file": str,
+            "source_line": int,
+            "created_at": str,
+            "content_changed_at": str,  # UTC; drives Anki's "newer note wins"
+        },
+        pk="id",
+        foreign_keys=[("deck_id", "decks", "id")],
+        not_null={"deck_id", "uid", "guid", "kind", "text", "created_at", "content_changed_at"},
+        defaults={
+            "title": "",
+            "options": "[]",
+            "answers": "[]",
+            "answer": "",
+            "explanation": "",
+            "tags": "[]",
+        },
+    )
+    db["questions"].create_index(["deck_id", "uid"], unique=True)
+    db["questions"].create_index(["guid"], unique=True)
+
+    db["cards"].create(
+        {
+            "id": int,
+            "question_id": int,
+            "deck_id": int,  # the question's deck, never changes: keeps per-deck counts in one index
+            "repetitions": int,
+            "ef": int,  # E-Factor in hundredths
+            "interval": int,  # days
+            "due": str,  # study day (YYYY-MM-DD); NULL while new
+            "last_review": str,  # study day of the last grade
+            "lapses": int,
+            "repeat_today": int,  # 1 while waiting for a same-day repeat
+            "suspended": int,
+        },
+        pk="id",
+        foreign_keys=[("question_id", "questions", "id"), ("deck_id", "decks", "id")],
+        not_null={"question_id", "deck_id", "repetitions", "ef", "interval", "lapses"},
+        defaults={
+            "repetitions": 0,
+            "ef": 250,
+            "interval": 0,
+            "lapses": 0,
+            "repeat_today": 0,
+            "suspended": 0,
+        },
+    )
+    db["cards"].create_index(["question_id"], unique=True)
+    # `srs due` counts with these, never a table scan: see tests/test_store.py.
+    db["cards"].create_index(["deck_id", "suspended", "due"])
+    db["cards"].create_index(["last_review", "repeat_today"])
+
+    # Append-only: a row is removed only by undo, which restores exactly the state before it.
+    db["reviews"].create(
+        {
+            "id": int,
+            "card_id": int,
+            "reviewed_at": str,  # UTC ISO-8601
+            "study_day": str,
+            "kind": str,  # "new" | "review" | "repeat" | "cram"
+            "grade": int,
+            "duration_ms": int,
+            "options_shown": str,  # JSON: option indexes in the order shown
+            "chosen": str,  # JSON: option indexes the user picked
+            "correct": int,  # 1/0 for multiple-choice, NULL otherwise
+            "state_before": str,  # JSON of the card's schedule
+            "state_after": str,
+        },
+        pk="id",
+        foreign_keys=[("card_id", "cards", "id")],
+        not_null={"card_id", "reviewed_at", "study_day", "kind", "grade", "duration_ms"},
+    )
+    db["reviews"].create_index(["card_id"])
+    db["reviews"].create_index(["study_day", "kind"])
+
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+STEPS: list[Callable[[Database], None]] = [m001_initial]
+NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
+
+
+def migrations() -> Migrations:
+    """The steps as a sqlite-utils migration set."""
+    from sqlite_utils import Migrations
+
+    migration_set = Migrations(MIGRATION_SET)
+    for step in STEPS:
+        migration_set(name=step.__name__)(step)
+    return migration_set

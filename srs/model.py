@@ -1,0 +1,108 @@
+"""Plain values shared by the importers, the store and the exporters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from srs.sm2 import CardState
+
+Kind = Literal["mcq", "basic"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as a parser read it; nothing here knows about scheduling.
+
+    For ``kind == "mcq"``: ``options`` in source order, ``answers`` the indexes of
+    the right ones. For ``kind == "basic"``: ``answer`` holds the back of the card.
+    """
+
+    text: str
+    kind: Kind = "mcq"
+    options: tuple[str, ...] = ()
+    answers: tuple[int, ...] = ()
+    answer: str = ""
+    explanation: str = ""
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    id: str | None = None  # an explicit id from the canonical format
+    line: int = 0  # 1-based line where the question starts in its file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A compiler-style diagnostic: ``FILE:LINE: message`` (line 0: the whole file)."""
+
+    path: str
+    line: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+@dataclass
+class ParseResult:
+    """What a parser returns: the questions it could read and every problem it saw."""
+
+    path: str
+    layout: str
+    deck: str | None = None  # the deck name the file itself declares, if any
+    questions: list[Question] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The text a question is recognised by: case-folded, white space collapsed."""
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def question_uid(question: Question) -> str:
+    """A question's identity within its deck: its explicit id, else its normalised text."""
+    if question.id:
+        return "id:" + question.id
+    return "text:" + hashlib.sha1(normalise(question.text).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One row of the review log, as the exporters need it."""
+
+    reviewed_at: dt.datetime  # UTC, timezone-aware
+    grade: int  # 0-5
+    duration_ms: int
+    kind: str  # "new" | "review" | "repeat" | "cram"
+    interval_before: int  # days
+    interval_after: int  # days
+    ef_after: int  # hundredths
+
+
+@dataclass(frozen=True)
+class CardExport:
+    """Everything an exporter needs about one question and its card."""
+
+    question: Question
+    deck: str  # full name, "::" nests
+    guid: str  # stable identity of the note, made once by the store; never from field text
+    source: str  # "path:line" the question came from
+    content_changed_at: dt.datetime  # UTC; when the question's content last changed
+    state: CardState  # its schedule; state.is_new when never studied
+    reviews: tuple[ReviewRecord, ...] = ()

@@ -1,0 +1,245 @@
+"""A review session: the queue, judging answers, grading, undo. No terminal code.
+
+The CLI shows what `next_card` returns and passes the user's keys back in;
+a grade goes session -> sm2 -> store, and is committed before the next card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import string
+from collections import deque
+from dataclasses import dataclass, field
+
+from srs import sm2
+from srs.errors import SrsError
+from srs.sm2 import Grade
+from srs.store import ReviewLog, Settings, Store, StudyCard
+
+LETTERS = string.ascii_lowercase
+# A card graded below 4 comes back after this many other cards (or at the end).
+REPEAT_GAP = 3
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A card as presented: for multiple-choice, the option order shown (indexes into options)."""
+
+    card: StudyCard
+    order: tuple[int, ...]
+    queue: str  # "learning" | "review" | "new"
+
+    @property
+    def is_mcq(self) -> bool:
+        return self.card.question.kind == "mcq"
+
+    def options(self) -> list[tuple[str, str]]:
+        """(letter, text) pairs in the order shown."""
+        opts = self.card.question.options
+        return [(LETTERS[i], opts[j]) for i, j in enumerate(self.order)]
+
+    def right_letters(self) -> str:
+        answers = set(self.card.question.answers)
+        return "".join(LETTERS[i] for i, j in enumerate(self.order) if j in answers)
+
+    def parse_choice(self, text: str) -> tuple[int, ...]:
+        """Letters typed (e.g. "b" or "a c") as option indexes; ValueError if not valid."""
+        letters = [ch for ch in text.lower() if not ch.isspace() and ch != ","]
+        if not letters:
+            raise ValueError("type a letter")
+        valid = LETTERS[: len(self.order)]
+        for ch in letters:
+            if ch not in valid:
+                raise ValueError(f"choose from {valid[0]}-{valid[-1]}")
+        return tuple(sorted({self.order[valid.index(ch)] for ch in letters}))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    correct: bool
+    suggested: Grade
+    right_letters: str
+
+    @property
+    def max_grade(self) -> Grade:
+        """A wrong answer cannot be graded as a pass."""
+        return Grade.PERFECT if self.correct else Grade.WRONG_EASY_RECALL
+
+
+def judge(shown: Shown, chosen: tuple[int, ...]) -> Judgement:
+    right = set(shown.card.question.answers)
+    correct = set(chosen) == right
+    return Judgement(
+        correct=correct,
+        suggested=Grade.GOOD if correct else Grade.WRONG,
+        right_letters=shown.right_letters(),
+    )
+
+
+@dataclass
+class Tally:
+    reviewed: int = 0
+    right: int = 0  # multiple-choice answered right, other cards graded 3 or more
+
+
+@dataclass
+class Session:
+    """One sitting of reviews for a deck (or all decks) on one study day."""
+
+    store: Store
+    today: dt.date
+    rng: random.Random
+    deck: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    new_limit: int | None = None  # overrides what is left of today's new-card limit
+    limit: int | None = None  # at most this many cards this session
+    _queue: deque[tuple[int, str]] = field(default_factory=deque)
+    _repeats: list[tuple[int, int]] = field(default_factory=list)  # (due after n answers, card)
+    _history: list[tuple[ReviewLog, Shown, Judgement | None]] = field(default_factory=list)
+    _answered: int = 0
+    tally: Tally = field(default_factory=Tally)
+
+    def __post_init__(self) -> None:
+        done = self.store.done_today(self.today)
+        reviews_left = max(
+            0, self.settings.reviews_per_day - done.get("new", 0) - done.get("review", 0)
+        )
+        new_left = max(0, self.settings.new_per_day - done.get("new", 0))
+        if self.new_limit is not None:
+            if self.new_limit < 0:
+                raise SrsError("--new must be 0 or more")
+            new_left = self.new_limit
+        if self.limit is not None:
+            if self.limit < 0:
+                raise SrsError("--limit must be 0 or more")
+            reviews_left = min(reviews_left, self.limit)
+        learning, review, new = self.store.queue(
+            self.today, self.deck, new_limit=new_left, review_limit=reviews_left
+        )
+        queued = (
+            [(c, "learning") for c in learning]
+            + [(c, "review") for c in review]
+            + [(c, "new") for c in new]
+        )
+        if self.limit is not None:
+            queued = queued[: self.limit]
+        self._queue.extend(queued)
+
+    # ------------------------------------------------------------ what is left
+
+    def remaining(self) -> dict[str, int]:
+        """Cards left in this session as new / learning / review."""
+        left = {"new": 0, "learning": len(self._repeats), "review": 0}
+        for _, queue in self._queue:
+            left[queue] += 1
+        return left
+
+    def next_card(self) -> Shown | None:
+        """The next card to show, with a fresh option order; None when done."""
+        while True:
+            card_id, queue = self._pop()
+            if card_id is None:
+                return None
+            card = self.store.study_card(card_id)
+            if not self._still_due(card, queue):
+                continue  # another session graded it meanwhile
+            order = list(range(len(card.question.options)))
+            self.rng.shuffle(order)
+            return Shown(card=card, order=tuple(order), queue=queue)
+
+    def _pop(self) -> tuple[int | None, str]:
+        if self._repeats and (self._repeats[0][0] <= self._answered or not self._queue):
+            _, card_id = self._repeats.pop(0)
+            return card_id, "learning"
+        if self._queue:
+            return self._queue.popleft()
+        return None, ""
+
+    def _still_due(self, card: StudyCard, queue: str) -> bool:
+        state = card.state
+        if queue == "learning":
+            return state.needs_repeat(self.today)
+        if queue == "new":
+            return state.is_new
+        return state.due is not None and state.due <= self.today
+
+    # ------------------------------------------------------------ answering
+
+    def grade(
+        self,
+        shown: Shown,
+        grade: int,
+        *,
+        now: dt.datetime,
+        duration_ms: int,
+        chosen: tuple[int, ...] | None = None,
+        judgement: Judgement | None = None,
+    ) -> ReviewLog | None:
+        """Grade the shown card and commit it; None if another session already did."""
+        q = Grade.parse(grade)
+        if judgement is not None and q > judgement.max_grade:
+            raise ValueError(f"a wrong answer can be graded 0-{int(judgement.max_grade)}")
+        for _ in range(5):
+            before = self.store.card_state(shown.card.id)
+            if not self._still_due(
+                StudyCard(shown.card.id, shown.card.deck, shown.card.question, before), shown.queue
+            ):
+                return None
+            after = sm2.answer(before, q, self.today)
+            if before.is_new:
+                kind = "new"
+            elif before.last_review is not None and before.last_review >= self.today:
+                kind = "repeat"
+            else:
+                kind = "review"
+            log = self.store.record_review(
+                shown.card.id,
+                before,
+                after,
+                kind=kind,
+                grade=int(q),
+                now=now,
+                today=self.today,
+                duration_ms=duration_ms,
+                options_shown=shown.order if shown.is_mcq else None,
+                chosen=chosen,
+                correct=None if judgement is None else judgement.correct,
+            )
+            if log is not None:
+                break
+        else:
+            raise SrsError("the card kept changing under this session; try again")
+        self._answered += 1
+        self._history.append((log, shown, judgement))
+        self._count(log, judgement, +1)
+        if after.needs_repeat(self.today):
+            self._repeats.append((self._answered + REPEAT_GAP, shown.card.id))
+        return log
+
+    def _count(self, log: ReviewLog, judgement: Judgement | None, sign: int) -> None:
+        right = judgement.correct if judgement is not None else log.grade >= Grade.HARD
+        self.tally.reviewed += sign
+        self.tally.right += sign * right
+
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def undo(self, pending: Shown | None = None) -> Shown | None:
+        """Take back the last grade; the card is shown again next. `pending` goes back in line."""
+        if not self._history:
+            return None
+        log, shown, judgement = self._history[-1]
+        if not self.store.undo_review(log):
+            raise SrsError("cannot undo: that card was graded again elsewhere")
+        self._history.pop()
+        self._answered -= 1
+        self._count(log, judgement, -1)
+        self._repeats = [(n, c) for n, c in self._repeats if c != log.card_id]
+        if pending is not None:
+            self._queue.appendleft((pending.card.id, pending.queue))
+        self._queue.appendleft((shown.card.id, shown.queue))
+        return shown
+
+    def due_tomorrow(self) -> int:
+        return self.store.due_on(self.today + dt.timedelta(days=1), self.deck)

@@ -1,0 +1,310 @@
+"""The store: schema by migrations, idempotent import, due counts on indexes, grades, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+
+import pytest
+from conftest import basic, mcq, now_at
+
+from srs import migrations
+from srs.errors import SrsError
+from srs.sm2 import answer
+from srs.store import Settings, Store
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def test_new_database_has_every_migration_and_wal(db_path):
+    with Store.open(db_path) as store:
+        applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
+        mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert applied == list(migrations.NAMES) == ["m001_initial"]
+    assert mode == "wal"
+
+
+def test_migration_names_match_the_sqlite_utils_set():
+    assert [m.name for m in migrations.migrations()._migrations] == list(migrations.NAMES)
+
+
+def test_reopening_changes_nothing(db_path):
+    Store.open(db_path).close()
+    schema = sqlite3.connect(db_path).execute("SELECT sql FROM sqlite_master").fetchall()
+    Store.open(db_path).close()
+    assert sqlite3.connect(db_path).execute("SELECT sql FROM sqlite_master").fetchall() == schema
+
+
+def test_import_is_idempotent_and_updates_in_place(store):
+    first = store.import_questions(
+        [("Deck", "/a.txt", [mcq("Q one?"), mcq("Q two?"), basic("Q three?")])], now_at()
+    )
+    assert (first[0].added, first[0].updated, first[0].unchanged) == (3, 0, 0)
+    again = store.import_questions(
+        [("Deck", "/a.txt", [mcq("Q one?"), mcq("Q two?"), basic("Q three?")])], now_at()
+    )
+    assert (again[0].added, again[0].updated, again[0].unchanged) == (0, 0, 3)
+    assert store.card_count() == 3
+
+
+def test_changed_options_update_and_keep_progress(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q one?")])], now_at())
+    card_id = store.queue(TODAY, None, new_limit=5, review_limit=5)[2][0]
+    before = store.card_state(card_id)
+    after = answer(before, 5, TODAY)
+    store.record_review(
+        card_id, before, after, kind="new", grade=5, now=now_at(), today=TODAY, duration_ms=1
+    )
+    guid = store.export_cards()[0].guid
+    # Same question (case and spacing do not matter), new options and answer.
+    changed = mcq("q  ONE?", options=("new right", "x", "y", "z"), answers=(3,))
+    result = store.import_questions(
+        [("Deck", "/a.txt", [changed])], now_at("2026-11-23T09:00:00")
+    )
+    assert (result[0].added, result[0].updated) == (0, 1)
+    card = store.study_card(card_id)
+    assert card.question.options == ("new right", "x", "y", "z")
+    assert card.question.answers == (3,)
+    assert card.state == after
+    exported = store.export_cards()[0]
+    assert exported.guid == guid
+    assert exported.content_changed_at == now_at("2026-11-23T09:00:00")
+    assert len(store.reviews(card_id)) == 1
+
+
+def test_explicit_id_wins_over_text(store):
+    store.import_questions([("Deck", "/a.md", [mcq("Old wording", id="q-1")])], now_at())
+    result = store.import_questions([("Deck", "/a.md", [mcq("New wording", id="q-1")])], now_at())
+    assert (result[0].added, result[0].updated) == (0, 1)
+    assert store.card_count() == 1
+
+
+def test_questions_that_left_the_source_are_kept_unless_pruned(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Stays"), mcq("Goes")])], now_at())
+    kept = store.import_questions([("Deck", "/a.txt", [mcq("Stays")])], now_at())
+    assert kept[0].gone == ["Goes"] and store.card_count() == 2
+    pruned = store.import_questions([("Deck", "/a.txt", [mcq("Stays")])], now_at(), prune=True)
+    assert pruned[0].pruned == 1 and store.card_count() == 1
+
+
+def test_a_question_only_leaves_its_own_source(store):
+    store.import_questions(
+        [("Deck", "/a.txt", [mcq("From a")]), ("Deck", "/b.txt", [mcq("From b")])], now_at()
+    )
+    result = store.import_questions([("Deck", "/a.txt", [mcq("From a")])], now_at())
+    assert result[0].gone == []
+
+
+def test_dry_run_writes_nothing(store):
+    result = store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at(), dry_run=True)
+    assert result[0].added == 1
+    assert store.card_count() == 0
+    assert store.deck_names() == {}
+
+
+def test_failed_import_rolls_back_everything(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q1")])], now_at())
+
+    def batches():
+        yield ("Deck", "/a.txt", [mcq("Q1"), mcq("Q2")])
+        raise RuntimeError("crash between files")
+
+    with pytest.raises(RuntimeError):
+        store.import_questions(batches(), now_at())
+    assert store.card_count() == 1
+
+
+def _study(store, card_id, grade, day):
+    before = store.card_state(card_id)
+    after = answer(before, grade, day)
+    kind = "new" if before.is_new else "review"
+    return store.record_review(
+        card_id, before, after, kind=kind, grade=grade, now=now_at(), today=day, duration_ms=5
+    )
+
+
+def test_due_counts_respect_the_daily_limits(store):
+    store.import_questions([("Deck", "/a.txt", [mcq(f"Q{i}") for i in range(30)])], now_at())
+    total, per_deck = store.due_counts(TODAY)
+    assert (total.new, total.learning, total.review) == (20, 0, 0)
+    for card_id in range(1, 6):
+        _study(store, card_id, 1, TODAY)  # 5 new cards failed: learning
+    total, _ = store.due_counts(TODAY)
+    assert (total.new, total.learning, total.review) == (15, 5, 0)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    total, _ = store.due_counts(tomorrow, settings=Settings(new_per_day=20, reviews_per_day=8))
+    assert (total.new, total.learning, total.review) == (3, 0, 5)
+    assert per_deck[0].deck == "Deck"
+
+
+def test_deck_filter_covers_sub_decks(store):
+    store.import_questions(
+        [
+            ("Lang::French", "/f.txt", [mcq("F")]),
+            ("Lang::German", "/g.txt", [mcq("G"), mcq("G2")]),
+            ("Maths", "/m.txt", [mcq("M")]),
+        ],
+        now_at(),
+    )
+    assert store.due_counts(TODAY, "lang")[0].new == 3
+    assert store.due_counts(TODAY, "Lang::German")[0].new == 2
+    with pytest.raises(SrsError, match="no deck named 'Lan'"):
+        store.due_counts(TODAY, "Lan")
+
+
+def test_record_review_refuses_a_stale_state(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+    stale = store.card_state(1)
+    assert _study(store, 1, 4, TODAY) is not None
+    assert (
+        store.record_review(
+            1,
+            stale,
+            answer(stale, 5, TODAY),
+            kind="new",
+            grade=5,
+            now=now_at(),
+            today=TODAY,
+            duration_ms=1,
+        )
+        is None
+    )
+    assert len(store.reviews(1)) == 1
+
+
+def test_undo_restores_card_and_log_exactly(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+    _study(store, 1, 4, TODAY)
+    card_before = store.conn.execute("SELECT * FROM cards").fetchall()
+    log_before = store.reviews()
+    log = _study(store, 1, 1, TODAY + dt.timedelta(days=1))
+    assert store.undo_review(log)
+    assert store.conn.execute("SELECT * FROM cards").fetchall() == card_before
+    assert store.reviews() == log_before
+
+
+def test_review_log_keeps_state_before_and_after(store):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+    before = store.card_state(1)
+    after = answer(before, 5, TODAY)
+    store.record_review(
+        1,
+        before,
+        after,
+        kind="new",
+        grade=5,
+        now=now_at(),
+        today=TODAY,
+        duration_ms=1234,
+        options_shown=(2, 0, 1),
+        chosen=(0,),
+        correct=True,
+    )
+    row = store.reviews(1)[0]
+    assert row["reviewed_at"] == "2026-11-22T09:00:00.000Z"
+    assert (row["grade"], row["duration_ms"], row["correct"]) == (5, 1234, 1)
+    assert json.loads(row["options_shown"]) == [2, 0, 1]
+    assert json.loads(row["chosen"]) == [0]
+    assert json.loads(row["state_after"])["due"] == "2026-11-23"
+    assert json.loads(row["state_before"])["due"] is None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT count(*) FROM (SELECT 1 FROM cards WHERE deck_id IN (1) AND suspended = 0"
+        " AND due IS NULL LIMIT 20)",
+        "SELECT count(*) FROM (SELECT 1 FROM cards WHERE deck_id IN (1) AND suspended = 0"
+        " AND due <= '2026-11-22' LIMIT 20)",
+        "SELECT count(*) FROM cards WHERE last_review = '2026-11-22' AND repeat_today = 1"
+        " AND suspended = 0 AND deck_id IN (1)",
+        "SELECT kind, count(*) FROM reviews WHERE study_day = '2026-11-22' GROUP BY kind",
+    ],
+)
+def test_hot_counts_use_an_index(store, sql):
+    plan = " ".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "USING" in plan and "INDEX" in plan, plan
+    assert "SCAN cards" not in plan and "SCAN reviews" not in plan, plan
+
+
+# ---------------------------------------------------------------- databases we refuse
+
+
+def _refused(path, match):
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(SrsError, match=match):
+        Store.open(path)
+    if before is not None:
+        assert path.read_bytes() == before
+
+
+def test_text_file_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes\n" * 20)
+    _refused(path, "not an SQLite database")
+
+
+def test_zero_byte_file_is_refused(tmp_path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    _refused(path, "empty file")
+
+
+def test_another_programs_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.commit()
+    conn.close()
+    _refused(path, "not an srs database")
+
+
+def test_newer_database_is_refused_not_downgraded(db_path):
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('srs', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    _refused(db_path, "newer version of srs")
+
+
+def test_read_only_file_is_refused(db_path):
+    Store.open(db_path).close()
+    os.chmod(db_path, 0o444)
+    try:
+        _refused(db_path, "read-only")
+    finally:
+        os.chmod(db_path, 0o644)
+
+
+def test_missing_folder_is_refused(tmp_path):
+    with pytest.raises(SrsError, match="does not exist"):
+        Store.open(tmp_path / "no" / "such" / "srs.db")
+    assert not (tmp_path / "no").exists()
+
+
+def test_folder_is_refused(tmp_path):
+    with pytest.raises(SrsError, match="is a folder"):
+        Store.open(tmp_path)
+
+
+def test_backup_is_a_working_copy(store, tmp_path):
+    store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+    copy = store.backup(tmp_path / "copy.db")
+    with Store.open(copy) as other:
+        assert other.card_count() == 1
+
+
+def test_settings_defaults_and_bounds(store):
+    assert store.settings() == Settings()
+    store.set_setting("new_per_day", 5)
+    assert store.settings().new_per_day == 5
+    with pytest.raises(SrsError, match="unknown setting"):
+        store.set_setting("colour", 1)
+    with pytest.raises(SrsError, match="rollover_hour must be 0-23"):
+        store.set_setting("rollover_hour", 24)
