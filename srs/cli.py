@@ -7,6 +7,7 @@ the commands that use them, so `srs due` in a shell prompt stays quick.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -131,7 +132,10 @@ def import_(
     with _open(db) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
     for result, s in zip(results, summaries, strict=True):
-        line = f"{result.path} -> {s.deck}: {s.added} added, {s.updated} updated, {s.unchanged} unchanged"
+        line = (
+            f"{result.path} -> {s.deck}: {s.added} added, {s.updated} updated,"
+            f" {s.unchanged} unchanged"
+        )
         if s.pruned:
             line += f", {s.pruned} pruned"
         print(line)
@@ -139,10 +143,10 @@ def import_(
             print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
             for text in s.gone:
                 print(f"    - {_shorten(text, 70)}")
+    if errors:
+        print(f"Skipped what has errors ({errors} error{'s' * (errors != 1)}, listed above).")
     if dry_run:
         print("Dry run: nothing written.")
-    if errors:
-        raise typer.Exit(1)
 
 
 def _shorten(text: str, width: int) -> str:
@@ -268,10 +272,8 @@ def review(
             store, today, rng, deck=deck, settings=settings, new_limit=new, limit=limit
         )
         started = time.monotonic()
-        try:
+        with contextlib.suppress(_Quit):
             _review_loop(session, term)
-        except _Quit:
-            pass
         _summary(session, term, time.monotonic() - started)
 
 
@@ -341,7 +343,11 @@ def _review_one(session, term: Terminal, shown) -> None:
                 print(str(e))
         duration_ms = int((time.monotonic() - shown_at) * 1000)
         judgement = judge(shown, chosen)
-        right_options = [f"{l}) {t}" for l, t in shown.options() if l in judgement.right_letters]
+        right_options = [
+            f"{letter}) {text}"
+            for letter, text in shown.options()
+            if letter in judgement.right_letters
+        ]
         if judgement.correct:
             print(term.style("Right.", "32;1"), " ".join(right_options))
         else:

@@ -63,7 +63,7 @@ def m001_initial(db: Database) -> None:
         {
             "id": int,
             "question_id": int,
-            "deck_id": int,  # the question's deck, never changes: keeps per-deck counts in one index
+            "deck_id": int,  # the question's deck (never changes): per-deck counts use one index
             "repetitions": int,
             "ef": int,  # E-Factor in hundredths
             "interval": int,  # days

@@ -577,8 +577,7 @@ class Store:
         ids = self.deck_ids(deck)
         marks = ",".join("?" * len(ids))
         return self.conn.execute(
-            f"SELECT count(*) FROM cards WHERE deck_id IN ({marks}) AND suspended = 0"
-            " AND due <= ?",
+            f"SELECT count(*) FROM cards WHERE deck_id IN ({marks}) AND suspended = 0 AND due <= ?",
             [*ids, day.isoformat()],
         ).fetchone()[0]
 

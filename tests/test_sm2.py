@@ -53,9 +53,7 @@ def test_twelve_threes_end_at_the_floor():
     assert efs[-5:] == [138, 130, 130, 130, 130]
 
 
-@pytest.mark.parametrize(
-    "grade, delta", [(5, 10), (4, 0), (3, -14), (2, -32), (1, -54), (0, -80)]
-)
+@pytest.mark.parametrize("grade, delta", [(5, 10), (4, 0), (3, -14), (2, -32), (1, -54), (0, -80)])
 def test_ef_formula_in_hundredths(grade, delta):
     assert next_ef(250, Grade(grade)) == 250 + delta
 

@@ -60,9 +60,7 @@ def test_changed_options_update_and_keep_progress(store):
     guid = store.export_cards()[0].guid
     # Same question (case and spacing do not matter), new options and answer.
     changed = mcq("q  ONE?", options=("new right", "x", "y", "z"), answers=(3,))
-    result = store.import_questions(
-        [("Deck", "/a.txt", [changed])], now_at("2026-11-23T09:00:00")
-    )
+    result = store.import_questions([("Deck", "/a.txt", [changed])], now_at("2026-11-23T09:00:00"))
     assert (result[0].added, result[0].updated) == (0, 1)
     card = store.study_card(card_id)
     assert card.question.options == ("new right", "x", "y", "z")

@@ -1,0 +1,127 @@
+"""Question-bank parsers: text in, questions and compiler-style problems out.
+
+Nothing here touches a database. :func:`read_file` and :func:`parse_text` are the entry points;
+the layouts live in :mod:`.blocks`, :mod:`.lettered` and :mod:`.canonical`.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from srs.errors import SrsError
+from srs.importers import blocks, canonical, lettered
+from srs.importers.detect import LAYOUTS, detect_layout
+from srs.model import ParseResult, Problem
+
+__all__ = ["LAYOUTS", "decode", "detect_layout", "expand_paths", "parse_text", "read_file"]
+
+_PARSERS: dict[str, Callable[..., ParseResult]] = {
+    blocks.LAYOUT: blocks.parse,
+    lettered.LAYOUT: lettered.parse,
+    canonical.LAYOUT: canonical.parse,
+}
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS_WIDE = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+SUFFIXES = (".md", ".txt")
+
+
+def parse_text(
+    text: str, path: str, *, first_option_correct: bool = False, layout: str | None = None
+) -> ParseResult:
+    """Parse ``text`` (read from ``path``, used in messages and for detection).
+
+    ``layout`` forces one of :data:`LAYOUTS`; by default it is detected. Raises SrsError only
+    for an unknown ``layout``; every flaw in the text becomes a Problem.
+    """
+    if layout is not None and layout not in _PARSERS:
+        raise SrsError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    chosen = layout or detect_layout(text, path)
+    return _PARSERS[chosen](text, path, first_option_correct=first_option_correct)
+
+
+def read_file(path: str | Path, *, first_option_correct: bool = False) -> ParseResult:
+    """Read, decode and parse one file.
+
+    A file that cannot be read raises SrsError (``FILE: no such file``); one that is not text
+    gives a result with a single file-level error instead, so a batch import can go on.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SrsError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise SrsError(f"{name}: is a directory") from None
+    except PermissionError:
+        raise SrsError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise SrsError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+    text_or_problem = decode(data, name)
+    if isinstance(text_or_problem, Problem):
+        return ParseResult(name, "unknown", problems=[text_or_problem])
+    return parse_text(text_or_problem, name, first_option_correct=first_option_correct)
+
+
+def decode(data: bytes, path: str) -> str | Problem:
+    """The text of a file's bytes: UTF-8 (BOM or not), or UTF-16/32 with a byte-order mark.
+
+    Returns a file-level Problem instead for binary data or undecodable bytes.
+    """
+    for bom, encoding in _BOMS_WIDE:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                return Problem(path, 0, f"invalid {encoding[:6].upper()} text")
+            break
+    else:
+        if b"\x00" in data:
+            return Problem(path, 0, "not a text file (binary data)")
+        start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        try:
+            text = data[start:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            offset = start + exc.start  # from the start of the file, as a hex dump shows it
+            return Problem(path, _line_of(data, offset), f"invalid UTF-8 at byte {offset}")
+    if "\x00" in text:
+        return Problem(path, 0, "not a text file (binary data)")
+    return text
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The 1-based line holding byte ``offset``, counting CRLF, CR and LF as line ends."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return before.count(b"\n") + 1
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a directory becomes its ``*.md`` and ``*.txt`` files, sorted by name.
+
+
+    Only the directory itself is searched, not its subdirectories.
+    """
+    result: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            found = (
+                p
+                for p in path.iterdir()
+                # Dot files are editor backups and lock files, not decks.
+                if p.suffix.lower() in SUFFIXES and not p.name.startswith(".") and p.is_file()
+            )
+            result.extend(sorted(found, key=lambda p: p.name))
+        else:
+            result.append(path)
+    return result

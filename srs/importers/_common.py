@@ -1,0 +1,174 @@
+"""Pieces every layout shares: drafts of questions, answer marks, and the final checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from srs.model import Kind, ParseResult, Problem, Question, normalise
+
+NO_MARKS_HINT = (
+    "no answer marked (nothing in this file is marked; "
+    "use --first-option-correct if the first option is the right one)"
+)
+
+# A trailing "(word)" on an option line; whether the word means "correct" is decided below.
+_MARK = re.compile(r"\s*\(([A-Za-z]+)\)$")
+
+
+def split_lines(text: str) -> list[str]:
+    """The file's lines with trailing white space removed; line N is ``lines[N - 1]``."""
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance; the strings here are single words, so O(len*len) is nothing."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A ``(Correct)`` marker found at the end of an option."""
+
+    text: str  # the option text without the marker
+    marker: str  # the marker as written, e.g. "(Correc)"
+    exact: bool  # False: a near miss, accepted with a warning
+
+
+def read_mark(option: str) -> Mark | None:
+    """The ``(Correct)`` marker at the end of ``option``, if any.
+
+    A near miss (edit distance <= 2, e.g. "(Correc)") counts too, but only when the word is
+    nearer to "correct" than to "incorrect": "(Incorrect)" must never mark the right answer.
+    """
+    option = option.rstrip()
+    match = _MARK.search(option)
+    if match is None:
+        return None
+    word = match.group(1).casefold()
+    distance = edit_distance(word, "correct")
+    if distance > 2 or distance >= edit_distance(word, "incorrect"):
+        return None
+    return Mark(option[: match.start()].rstrip(), match.group(0).strip(), distance == 0)
+
+
+def near_miss_warning(path: str, line: int, mark: Mark) -> Problem:
+    """The warning for a misspelt marker that was accepted anyway."""
+    return Problem(path, line, f'"{mark.marker}" read as "(Correct)"', "warning")
+
+
+@dataclass
+class Option:
+    text: str
+    line: int
+    marked: bool = False
+
+
+@dataclass
+class Draft:
+    """A question while its file is being read; :func:`finish` turns it into a Question."""
+
+    text: str
+    line: int
+    options: list[Option] = field(default_factory=list)
+    kind: Kind = "mcq"
+    answer: str = ""
+    explanation: str = ""
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    id: str | None = None
+    multi_ok: bool = False  # several right answers allowed (canonical [x], "Answer: A, C")
+    broken: bool = False  # an error was reported for it: it is not returned
+    # Its options or answer line could not be read (an error says so): checking the options
+    # and marks would only repeat that error in other words.
+    unreadable: bool = False
+
+
+def finish(
+    path: str,
+    layout: str,
+    drafts: list[Draft],
+    problems: list[Problem],
+    *,
+    first_option_correct: bool,
+    any_marked: bool,
+    deck: str | None = None,
+) -> ParseResult:
+    """Check the drafts (options, marks, duplicates) and build the result.
+
+    ``any_marked`` says whether anything in the file marks an answer: only a file with no
+    marks at all may fall back to ``first_option_correct``.
+    """
+    questions: list[Question] = []
+    seen_text: dict[str, int] = {}
+    seen_id: dict[str, int] = {}
+
+    def error(line: int, message: str, draft: Draft) -> None:
+        problems.append(Problem(path, line, message))
+        draft.broken = True
+
+    for draft in drafts:
+        key = normalise(draft.text)
+        if key in seen_text:
+            error(draft.line, f"duplicate question (first at line {seen_text[key]})", draft)
+        else:
+            seen_text[key] = draft.line
+        if draft.id is not None:
+            if draft.id in seen_id:
+                error(
+                    draft.line,
+                    f'duplicate id "{draft.id}" (first at line {seen_id[draft.id]})',
+                    draft,
+                )
+            else:
+                seen_id[draft.id] = draft.line
+
+        answers: tuple[int, ...] = ()
+        if draft.kind == "mcq" and not draft.unreadable:
+            marked = [i for i, option in enumerate(draft.options) if option.marked]
+            count = len(draft.options)
+            if count == 0:
+                error(draft.line, "question has no options", draft)
+            elif count == 1:
+                error(draft.line, "question has only 1 option", draft)
+            elif len(marked) == count:
+                error(draft.line, "every option is marked correct", draft)
+            elif len(marked) > 1 and not draft.multi_ok:
+                message = f"{len(marked)} options marked correct; this layout allows one"
+                error(draft.options[marked[1]].line, message, draft)
+            elif marked:
+                answers = tuple(marked)
+            elif any_marked:
+                error(draft.line, "no answer marked", draft)
+            elif first_option_correct:
+                answers = (0,)
+            else:
+                error(draft.line, NO_MARKS_HINT, draft)
+
+        if not draft.broken:
+            questions.append(
+                Question(
+                    text=draft.text,
+                    kind=draft.kind,
+                    options=tuple(option.text for option in draft.options),
+                    answers=answers,
+                    answer=draft.answer,
+                    explanation=draft.explanation,
+                    title=draft.title,
+                    tags=draft.tags,
+                    id=draft.id,
+                    line=draft.line,
+                )
+            )
+
+    if not questions and not any(p.severity == "error" for p in problems):
+        problems.append(Problem(path, 0, "no questions found"))
+    # Compiler order: file-level problems first, then by line; stable for equal lines.
+    problems.sort(key=lambda p: p.line)
+    return ParseResult(path, layout, deck, questions, problems)

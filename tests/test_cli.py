@@ -1,0 +1,322 @@
+"""The CLI: typer's CliRunner for the commands, real processes for the review session."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import sqlite3
+import subprocess
+import time
+
+import pytest
+from conftest import DECKS, SEEDS, SRS, subprocess_env
+from typer.testing import CliRunner
+
+from srs.cli import app
+from srs.importers import read_file
+
+runner = CliRunner()
+
+
+def srs(*args: str, db=None, input: str | None = None):
+    argv = list(args) + (["--db", str(db)] if db is not None else [])
+    return runner.invoke(app, argv, input=input, catch_exceptions=False)
+
+
+def run(*args: str, input: str = "", **env: str) -> subprocess.CompletedProcess:
+    """`srs` as a real process, stdin a pipe."""
+    return subprocess.run(
+        [*SRS, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=60,
+    )
+
+
+def answer_key() -> dict[str, set[str]]:
+    """Question text -> its right option texts, from the bundled decks."""
+    key = {}
+    for path in sorted(DECKS.glob("*.md")):
+        for q in read_file(path).questions:
+            key[q.text] = {q.options[i] for i in q.answers}
+    return key
+
+
+@pytest.fixture
+def imported(db_path):
+    result = srs("import", str(DECKS), db=db_path)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+# ---------------------------------------------------------------- import
+
+
+def test_import_bundled_decks(db_path):
+    result = srs("import", str(DECKS), db=db_path)
+    assert result.exit_code == 0
+    assert "mlops-basics.md -> MLOps::Basics: 10 added, 0 updated, 0 unchanged" in result.output
+    assert "mlops-cicd.md -> MLOps::CI-CD for ML: 25 added" in result.output
+    again = srs("import", str(DECKS), db=db_path)
+    assert "10 unchanged" in again.output and "25 unchanged" in again.output
+
+
+def test_raw_seed_with_an_error_imports_nothing(db_path):
+    seed = str(SEEDS / "000_5ea82a7b50d7c342.txt")
+    result = srs("import", seed, db=db_path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{seed}:61: no answer marked" in lines
+    assert f'{seed}:247: warning: "(Correc)" read as "(Correct)"' in lines
+    assert lines[-1] == "1 error; nothing imported (--skip-invalid imports the valid questions)"
+    assert not db_path.exists()
+
+
+def test_skip_invalid_imports_the_rest_and_still_lists_problems(db_path):
+    seed = str(SEEDS / "000_5ea82a7b50d7c342.txt")
+    result = srs("import", "--skip-invalid", seed, db=db_path)
+    assert result.exit_code == 0
+    assert f"{seed}:61: no answer marked" in result.stderr
+    assert "-> 000_5ea82a7b50d7c342: 24 added" in result.stdout
+    assert "Skipped what has errors (1 error, listed above)." in result.stdout
+
+
+def test_unmarked_seed_needs_first_option_correct(db_path):
+    seed = str(SEEDS / "004_46d224c5dbc66bc5.txt")
+    result = srs("import", seed, db=db_path)
+    assert result.exit_code == 1
+    assert result.stderr.count("use --first-option-correct") == 10
+    ok = srs("import", "--first-option-correct", "--deck", "MLOps::Raw", seed, db=db_path)
+    assert ok.exit_code == 0 and "-> MLOps::Raw: 10 added" in ok.stdout
+
+
+def test_dry_run_and_if_empty(db_path):
+    dry = srs("import", "--dry-run", str(DECKS), db=db_path)
+    assert dry.exit_code == 0 and "Dry run: nothing written." in dry.stdout
+    first = srs("import", "--if-empty", str(DECKS), db=db_path)
+    assert "25 added" in first.stdout
+    second = srs("import", "--if-empty", str(DECKS), db=db_path)
+    assert second.stdout.strip() == "35 cards already in the database; nothing imported."
+
+
+def test_missing_file_is_one_line_and_exit_1(db_path, tmp_path):
+    result = run("import", str(tmp_path / "nope.txt"), "--db", str(db_path))
+    assert result.returncode == 1
+    assert result.stderr == f"error: {tmp_path / 'nope.txt'}: no such file\n"
+    assert not db_path.exists()
+
+
+# ---------------------------------------------------------------- due, decks
+
+
+def test_due_counts_and_json(imported):
+    result = srs("due", "--json", db=imported)
+    data = json.loads(result.stdout)
+    assert data["day"] == "2026-11-22"
+    assert data["total"] == {"new": 20, "learning": 0, "review": 0}
+    assert [d["deck"] for d in data["decks"]] == ["MLOps::Basics", "MLOps::CI-CD for ML"]
+    assert [d["new"] for d in data["decks"]] == [10, 20]
+    table = srs("due", db=imported).stdout.splitlines()
+    assert table[-1].split() == ["total", "20", "0", "0"]
+
+
+def test_decks_lists_cards_and_due(imported):
+    lines = srs("decks", db=imported).stdout.splitlines()
+    assert lines[1].split()[-2:] == ["10", "10"]
+    assert lines[2].split()[-2:] == ["25", "20"]
+
+
+def test_unknown_deck_is_a_clear_error(imported):
+    result = run("due", "--deck", "Nope", "--db", str(imported))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no deck named 'Nope'")
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2():
+    assert run("due", "--bogus").returncode == 2
+    assert run("review", "--limit", "many").returncode == 2
+
+
+def test_version_and_help():
+    assert run("--version").stdout.strip() == "srs 0.1.0"
+    for command in ["import", "review", "due", "decks"]:
+        result = run(command, "--help")
+        assert result.returncode == 0 and "--db" in result.stdout
+
+
+def test_bad_database_is_one_line_and_untouched(tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database\n")
+    result = run("due", "--db", str(bad))
+    assert result.returncode == 1
+    assert result.stderr == f"error: {bad}: not an SQLite database\n"
+    assert bad.read_text() == "not a database\n"
+
+
+def test_python_dash_m_and_srs_db_env(imported):
+    result = run("due", "--json", SRS_DB=str(imported))
+    assert json.loads(result.stdout)["total"]["new"] == 20
+
+
+# ---------------------------------------------------------------- review through a pipe
+
+
+def test_printf_pipe_session(imported):
+    result = run("review", "--db", str(imported), input="b\n\nq\n", SRS_SEED="7")
+    assert result.returncode == 0, result.stderr
+    assert "answer> b" in result.stdout
+    assert "Session done: 1 reviewed" in result.stdout
+    conn = sqlite3.connect(imported)
+    order, chosen, correct, grade = conn.execute(
+        "SELECT options_shown, chosen, correct, grade FROM reviews"
+    ).fetchone()
+    order = json.loads(order)
+    assert json.loads(chosen) == [order[1]]  # "b" is the second option shown
+    right = "Right." in result.stdout
+    assert correct == int(right)
+    assert grade == (4 if right else 1)  # Enter took the suggested grade
+
+
+def test_end_of_input_ends_cleanly_and_keeps_grades(imported):
+    result = run("review", "--db", str(imported), input="a\n0\nb\n")
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert sqlite3.connect(imported).execute("SELECT count(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_wrong_answer_cannot_be_graded_a_pass(imported):
+    # Answer every option letter in turn on the first card until one is wrong.
+    result = run("review", "--db", str(imported), input="a\n5\n1\nq\n", SRS_SEED="3")
+    if "Wrong." in result.stdout:
+        assert "A wrong answer can be graded 0-2." in result.stdout
+        grade = 1
+    else:
+        grade = 5
+    rows = sqlite3.connect(imported).execute("SELECT grade FROM reviews").fetchall()
+    assert rows == [(grade,)]
+
+
+def test_undo_through_a_pipe(imported):
+    result = run("review", "--db", str(imported), input="a\n0\nu\nq\n", SRS_SEED="1")
+    assert "Undone." in result.stdout
+    conn = sqlite3.connect(imported)
+    assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM cards WHERE due IS NOT NULL").fetchone()[0] == 0
+
+
+class Interactive:
+    """Drives `srs review` through real pipes, answering what it reads."""
+
+    def __init__(self, db, now: str):
+        self.proc = subprocess.Popen(
+            [*SRS, "review", "--db", str(db)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=subprocess_env(SRS_NOW=now),
+        )
+        self.buffer = b""
+
+    def read_until(self, *prompts: bytes, timeout: float = 30) -> bytes:
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while not any(self.buffer.endswith(p) for p in prompts):
+            if self.proc.poll() is not None and not select.select([fd], [], [], 0)[0]:
+                break
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, f"no prompt after {timeout}s: {self.buffer[-300:]!r}"
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            self.buffer += chunk
+        out, self.buffer = self.buffer, b""
+        return out
+
+    def send(self, line: str) -> None:
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> str:
+        self.proc.stdin.close()
+        rest = self.proc.stdout.read()
+        assert self.proc.wait(timeout=30) == 0
+        return rest.decode()
+
+
+def study_day(db, now: str, key: dict[str, set[str]], wrong: set[str] = frozenset()) -> int:
+    """Answer every card due at `now` right (wrong the first time, for questions in `wrong`)."""
+    wrong = set(wrong)
+    session = Interactive(db, now)
+    answered = 0
+    while True:
+        screen = session.read_until(b"answer> ", b"Due tomorrow: ")
+        if not screen.endswith(b"answer> "):
+            break
+        text = screen.decode()
+        question = next(q for q in key if q in text)
+        options = dict(re.findall(r"^  ([a-z])\) (.*)$", text, re.M)[::-1])
+        rights = {letter for letter, opt in options.items() if opt in key[question]}
+        if question in wrong:
+            letter = next(letter for letter in options if letter not in rights)
+        else:
+            letter = "".join(sorted(rights))
+        session.send(letter)
+        graded = session.read_until(b"> ")
+        assert (b"Wrong." if question in wrong else b"Right.") in graded
+        wrong.discard(question)
+        session.send("")  # take the suggested grade
+        answered += 1
+    session.finish()
+    return answered
+
+
+def due_json(db, now: str) -> dict:
+    return json.loads(run("due", "--json", "--db", str(db), SRS_NOW=now).stdout)["total"]
+
+
+def test_multi_day_session_through_pipes(imported):
+    key = answer_key()
+    basics = {q.text for q in read_file(DECKS / "mlops-basics.md").questions}
+    one_wrong = {sorted(basics)[0]}
+    # Day 1: the 20 new cards (10 basics first by deck name), one answered wrong.
+    assert study_day(imported, "2026-11-22T09:00", key, wrong=one_wrong) == 21  # + its repeat
+    assert due_json(imported, "2026-11-22T20:00") == {"new": 0, "learning": 0, "review": 0}
+    # Day 2 after the 04:00 rollover: all 20 are due (interval 1), 15 new cards are left.
+    assert due_json(imported, "2026-11-23T03:59") == {"new": 0, "learning": 0, "review": 0}
+    assert due_json(imported, "2026-11-23T04:00") == {"new": 15, "learning": 0, "review": 20}
+    assert study_day(imported, "2026-11-23T08:00", key) == 35
+    # Interval 6 for the 19 right twice, 1 for the one failed on day 1 (n restarted).
+    assert due_json(imported, "2026-11-24T09:00")["review"] == 16  # 15 new of day 2 + failed
+    # Nobody studies until the 29th: those 16 stay due, and the 19 (interval 6) join them.
+    assert due_json(imported, "2026-11-28T09:00")["review"] == 16
+    assert due_json(imported, "2026-11-29T09:00")["review"] == 16 + 19
+    conn = sqlite3.connect(imported)
+    kinds = dict(conn.execute("SELECT kind, count(*) FROM reviews GROUP BY kind").fetchall())
+    assert kinds == {"new": 35, "review": 20, "repeat": 1}
+
+
+def test_tty_session_with_pexpect(imported):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        SRS[0],
+        [*SRS[1:], "review", "--db", str(imported)],
+        env=subprocess_env(NO_COLOR="1"),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect("answer> ")
+    child.sendline("?")
+    child.expect("u      undo the last grade")
+    child.sendline("a")
+    child.expect(r"grade 0-\d \[\d\]> ")
+    child.sendline("")
+    child.expect("answer> ")
+    child.sendcontrol("c")
+    child.expect("Session done: 1 reviewed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -1,0 +1,734 @@
+"""The question-bank parsers: the real seeds, the bundled decks, every layout's edge cases."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from srs.errors import SrsError
+from srs.importers import (
+    blocks,
+    canonical,
+    decode,
+    detect_layout,
+    expand_paths,
+    lettered,
+    parse_text,
+    read_file,
+)
+from srs.importers._common import NO_MARKS_HINT, read_mark
+from srs.model import ParseResult, Problem
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+DECKS = REPO / "decks"
+SEED_BLOCKS = SEEDS / "000_5ea82a7b50d7c342.txt"
+SEED_LETTERED = SEEDS / "004_46d224c5dbc66bc5.txt"
+
+
+def parse(text: str, path: str = "f.txt", **kwargs) -> ParseResult:
+    """Parse an indented literal from a test."""
+    return parse_text(dedent(text).lstrip("\n"), path, **kwargs)
+
+
+def messages(result: ParseResult) -> list[str]:
+    return [str(p) for p in result.problems]
+
+
+# --- the real seeds, exactly as they are ---------------------------------------------------
+
+
+def test_blocks_seed() -> None:
+    result = read_file(SEED_BLOCKS)
+    name = str(SEED_BLOCKS)
+    assert result.layout == "blocks"
+    assert messages(result) == [
+        f"{name}:61: no answer marked",
+        f'{name}:247: warning: "(Correc)" read as "(Correct)"',
+    ]
+    # 25 questions in the file; the unmarked one (line 61) is reported, not returned.
+    assert len(result.questions) == 24
+    assert 61 not in [q.line for q in result.questions]
+    by_line = {q.line: q for q in result.questions}
+    near_miss = by_line[241]
+    assert near_miss.options[near_miss.answers[0]] == (
+        "Blue/green deployment with linear traffic shifting"
+    )
+    regression = by_line[24]
+    assert regression.options == (
+        "Unit testing",
+        "Integration testing",
+        "Regression testing",
+        "Acceptance testing",
+    )
+    assert regression.answers == (2,)
+    for q in result.questions:
+        assert q.kind == "mcq" and len(q.answers) == 1 and len(q.options) == 4
+        assert not any("(Correc" in o or o != o.strip() for o in q.options)
+        assert q.text == q.text.strip()
+
+
+def test_lettered_seed_without_flag_is_all_errors() -> None:
+    result = read_file(SEED_LETTERED)
+    name = str(SEED_LETTERED)
+    assert result.layout == "lettered"
+    assert result.questions == []
+    assert messages(result) == [f"{name}:{line}: {NO_MARKS_HINT}" for line in range(2, 70, 7)]
+    assert NO_MARKS_HINT == (
+        "no answer marked (nothing in this file is marked; "
+        "use --first-option-correct if the first option is the right one)"
+    )
+
+
+def test_lettered_seed_with_first_option_correct() -> None:
+    result = read_file(SEED_LETTERED, first_option_correct=True)
+    assert result.problems == []
+    assert len(result.questions) == 10
+    first, fourth, last = result.questions[0], result.questions[3], result.questions[-1]
+    assert first.title == "Foundational Understanding"
+    assert first.text == "What does MLOps primarily aim to achieve in machine learning projects?"
+    assert first.line == 2
+    assert first.answers == (0,)
+    assert first.options[0] == "Automating the deployment and monitoring of machine learning models"
+    assert "model\u2019s training code" in fourth.text  # the curly apostrophe survives
+    assert last.options[-1] == "To ignore hyperparameter choices"  # no newline at EOF
+    assert all(len(q.options) == 5 and q.answers == (0,) for q in result.questions)
+
+
+# --- the bundled decks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "deck", "count"),
+    [("mlops-cicd.md", "MLOps::CI-CD for ML", 25), ("mlops-basics.md", "MLOps::Basics", 10)],
+)
+def test_bundled_deck(name: str, deck: str, count: int) -> None:
+    result = read_file(DECKS / name)
+    assert result.layout == "canonical"
+    assert result.problems == []
+    assert result.deck == deck
+    assert len(result.questions) == count
+    ids = [q.id for q in result.questions]
+    assert len(set(ids)) == count
+    assert all(i and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids)
+    assert all(q.kind == "mcq" and len(q.answers) == 1 for q in result.questions)
+
+
+def test_bundled_decks_keep_the_seed_text() -> None:
+    seed = {q.line: q for q in read_file(SEED_BLOCKS).questions}
+    deck = {q.id: q for q in read_file(DECKS / "mlops-cicd.md").questions}
+    rollback = deck["rollback-service"]
+    assert rollback.text.startswith("After deploying a new version")
+    assert rollback.options[rollback.answers[0]] == "AWS CodeDeploy"
+    rollout = deck["safe-model-rollout"]
+    assert (rollout.text, rollout.options, rollout.answers) == (
+        seed[241].text,
+        seed[241].options,
+        seed[241].answers,
+    )
+    assert deck["git-push"].options[deck["git-push"].answers[0]] == "git push"
+    deck_texts = [(q.text, q.options) for q in deck.values() if q.id != "rollback-service"]
+    assert deck_texts == [(q.text, q.options) for q in seed.values()]
+
+    seed2 = read_file(SEED_LETTERED, first_option_correct=True).questions
+    basics = read_file(DECKS / "mlops-basics.md").questions
+    keep = [(q.text, q.options, q.answers, q.title) for q in seed2]
+    assert [(q.text, q.options, q.answers, q.title) for q in basics] == keep
+    assert basics[-1].title == "Experiment Tracking"
+
+
+def test_docs_example_parses_cleanly() -> None:
+    doc = (REPO / "docs" / "deck-format.md").read_text(encoding="utf-8")
+    example = re.search(r"````markdown\n(.*?)````", doc, re.DOTALL)
+    assert example is not None
+    result = parse_text(example.group(1), "example.md")
+    assert result.problems == []
+    assert result.deck == "MLOps::CI-CD for ML"
+    kinds = [(q.id, q.kind, q.answers) for q in result.questions]
+    assert kinds == [
+        ("git-push", "mcq", (1,)),
+        ("aws-dev-tools", "mcq", (0, 1)),
+        ("python-slice", "mcq", (0,)),
+        ("sm2-name", "basic", ()),
+    ]
+
+
+# --- layout 1: blocks ----------------------------------------------------------------------
+
+BLOCK_CASES = [
+    # (name, text, messages, questions returned)
+    ("ok", "Q?\nA (Correct)\nB\n", [], 1),
+    ("no mark among marks", "Q1?\nA (Correct)\nB\n---\nQ2?\nC\nD\n", ["f:5: no answer marked"], 1),
+    (
+        "two marks",
+        "Q?\nA (Correct)\nB\nC (Correct)\n",
+        ["f:4: 2 options marked correct; this layout allows one"],
+        0,
+    ),
+    (
+        "every option marked",
+        "Q?\nA (Correct)\nB (Correct)\n",
+        ["f:1: every option is marked correct"],
+        0,
+    ),
+    (
+        "one option",
+        "Q?\nA (Correct)\n---\nQ2?\nB (Correct)\nC\n",
+        ["f:1: question has only 1 option"],
+        1,
+    ),
+    ("no options", "Q1?\n---\nQ2?\nB (Correct)\nC\n", ["f:1: question has no options"], 1),
+    (
+        "near miss",
+        "Q?\nA (correcct)\nB\n",
+        ['f:2: warning: "(correcct)" read as "(Correct)"'],
+        1,
+    ),
+    ("incorrect is not correct", "Q?\nA (Incorrect)\nB (Correct)\n", [], 1),
+    ("empty blocks ignored", "---\n\n---\n---\nQ?\nA\nB (Correct)\n---\n---\n", [], 1),
+    (
+        "options without a question",
+        "A (Correct)\nB\n---\nQ?\nC\nD (Correct)\n",
+        ["f:1: options without a question"],
+        1,
+    ),
+    ("empty option", "Q?\n(Correct)\nB\n", ["f:2: empty option"], 0),
+    (
+        "duplicate",
+        "Q  one?\nA (Correct)\nB\n---\nq ONE?\nA (Correct)\nB\n",
+        ["f:5: duplicate question (first at line 1)"],
+        1,
+    ),
+    ("only separators", "---\n---\n", ["f: no questions found"], 0),
+    (
+        "all problems listed, in line order",
+        "Q1?\nA\nB\n---\nQ2?\nC (Correct)\nD (Correct)\nE\n---\nQ3?\nE (Corect)\nF\n",
+        [
+            "f:1: no answer marked",
+            "f:7: 2 options marked correct; this layout allows one",
+            'f:11: warning: "(Corect)" read as "(Correct)"',
+        ],
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "count"), [c[1:] for c in BLOCK_CASES], ids=[c[0] for c in BLOCK_CASES]
+)
+def test_blocks_edge_cases(text: str, expected: list[str], count: int) -> None:
+    result = blocks.parse(text, "f")
+    assert messages(result) == expected
+    assert len(result.questions) == count
+
+
+def test_blocks_text_is_stripped_and_marker_removed() -> None:
+    result = parse("  Which?  \n\n  right one   (Correct)  \n\nwrong \t\n")
+    (q,) = result.questions
+    assert (q.text, q.options, q.answers, q.line) == ("Which?", ("right one", "wrong"), (0,), 1)
+
+
+# --- layout 2: lettered --------------------------------------------------------------------
+
+LETTERED_CASES = [
+    ("answer line", "Q?\n- A. x\n- B. y\nAnswer: B\n", [], [(1,)]),
+    ("answer several", "Q?\n- A. x\n- B. y\n- C. z\nAnswer: a, C\n", [], [(0, 2)]),
+    ("correct suffix", "Q?\n- A. x\n- B. y (Correct)\n", [], [(1,)]),
+    ("suffix agrees with answer line", "Q?\n- A. x\n- B. y (Correct)\nAnswer: B\n", [], [(1,)]),
+    (
+        "suffix disagrees",
+        "Q?\n- A. x (Correct)\n- B. y\nAnswer: B\n",
+        ["f:4: Answer: line disagrees with the option marked (Correct)"],
+        [],
+    ),
+    (
+        "two suffix marks",
+        "Q?\n- A. x (Correct)\n- B. y (Correct)\n- C. z\n",
+        ["f:3: 2 options marked correct; this layout allows one"],
+        [],
+    ),
+    (
+        "unknown letter",
+        "Q?\n- A. x\n- B. y\nAnswer: F\n",
+        ['f:4: Answer: "F" is not an option'],
+        [],
+    ),
+    ("empty answer", "Q?\n- A. x\n- B. y\nAnswer:\n", ["f:4: Answer: line names no option"], []),
+    (
+        "second answer line",
+        "Q?\n- A. x\n- B. y\nAnswer: A\nAnswer: B\n",
+        ["f:5: second Answer: line (first at line 4)"],
+        [],
+    ),
+    (
+        "answer without options",
+        "Answer: A\nQ?\n- A. x (Correct)\n- B. y\n",
+        ["f:1: Answer: line without options"],
+        [(0,)],
+    ),
+    (
+        "options without a question",
+        "- A. x\n- B. y\nQ?\n- A. x (Correct)\n- B. y\n",
+        ["f:1: options without a question"],
+        [(0,)],
+    ),
+    (
+        "options after an answer line",
+        "Q?\n- A. x\n- B. y\nAnswer: A\n- C. z\n",
+        ["f:5: options without a question"],
+        [(0,)],
+    ),
+    (
+        "no mark among marks",
+        "Q1?\n- A. x\n- B. y\nAnswer: A\nQ2?\n- A. x\n- B. y\n",
+        ["f:5: no answer marked"],
+        [(0,)],
+    ),
+    ("one option", "Q?\n- A. x (Correct)\n", ["f:1: question has only 1 option"], []),
+    (
+        "question at the end with no options",
+        "Q?\n- A. x (Correct)\n- B. y\nT\nQ2?\n",
+        ["f:5: question has no options"],
+        [(0,)],
+    ),
+    ("empty option", "Q?\n- A.\n- B. y (Correct)\n", ["f:2: empty option"], []),
+    (
+        "letters out of order",
+        "Q?\n- A. x\n- C. y\nAnswer: C\n",
+        ['f:3: warning: option "C" out of order (expected "B")'],
+        [(1,)],
+    ),
+    (
+        "every option marked",
+        "Q?\n- A. x\n- B. y\nAnswer: A B\n",
+        ["f:1: every option is marked correct"],
+        [],
+    ),
+    (
+        "duplicate",
+        "T1\nQ?\n- A. x\n- B. y\nAnswer: A\nT2\nq?\n- A. x\n- B. y\nAnswer: A\n",
+        ["f:7: duplicate question (first at line 2)"],
+        [(0,)],
+    ),
+    (
+        "near miss",
+        "Q?\n- A. x (Corrct)\n- B. y\n",
+        ['f:2: warning: "(Corrct)" read as "(Correct)"'],
+        [(0,)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "answers"),
+    [c[1:] for c in LETTERED_CASES],
+    ids=[c[0] for c in LETTERED_CASES],
+)
+def test_lettered_edge_cases(
+    text: str, expected: list[str], answers: list[tuple[int, ...]]
+) -> None:
+    # first_option_correct must not hide anything in files where something is marked.
+    for flag in (False, True):
+        result = lettered.parse(text, "f", first_option_correct=flag)
+        assert messages(result) == expected
+        assert [q.answers for q in result.questions] == answers
+
+
+def test_lettered_title_and_question() -> None:
+    result = parse(
+        """
+        Q without a title?
+        - A. x
+        - B. y (Correct)
+
+        Some Title
+        Second question
+        over two lines?
+        - A. x
+        - B. y
+        Answer: A
+        """
+    )
+    assert result.layout == "lettered"
+    one, two = result.questions
+    assert (one.title, one.text, one.line) == ("", "Q without a title?", 1)
+    assert (two.title, two.text, two.line) == ("Some Title", "Second question\nover two lines?", 6)
+
+
+# --- canonical -----------------------------------------------------------------------------
+
+CANONICAL_CASES = [
+    ("no mark", "## Q?\n- [ ] a\n- [ ] b\n## R?\n- [x] a\n- [ ] b\n", ["f:1: no answer marked"], 1),
+    (
+        "every option marked",
+        "## Q?\n- [x] a\n- [X] b\n",
+        ["f:1: every option is marked correct"],
+        0,
+    ),
+    ("one option", "## Q?\n- [x] a\n", ["f:1: question has only 1 option"], 0),
+    (
+        "no answer",
+        "## Q?\nid: q\n\n## R?\nAnswer.\n",
+        ["f:1: question has no options and no answer"],
+        1,
+    ),
+    ("empty heading", "##\n- [x] a\n- [ ] b\n## R?\nAnswer.\n", ["f:1: empty question heading"], 1),
+    ("empty heading with hashes", "## ##\nAnswer.\n", ["f:1: empty question heading"], 0),
+    (
+        "options without a question",
+        "# Deck\n- [x] a\n- [ ] b\n\n## R?\nAnswer.\n",
+        ["f:2: options without a question"],
+        1,
+    ),
+    ("empty option", "## Q?\n- [x]\n- [ ] b\n", ["f:2: empty option"], 0),
+    (
+        "malformed option",
+        "## Q?\n- [x] a\n- [] b\n-[ ] c\n",
+        [
+            'f:3: malformed option; write "- [ ] text" or "- [x] text"',
+            'f:4: malformed option; write "- [ ] text" or "- [x] text"',
+        ],
+        0,
+    ),
+    (
+        "text after options",
+        "## Q?\n- [x] a\n- [ ] b\nstray\nmore\n",
+        ['f:4: text after the options; start an explanation with "> "'],
+        0,
+    ),
+    ("empty id", "## Q?\nid:\nA.\n", ["f:2: empty id"], 0),
+    (
+        "bad id",
+        "## Q?\nid: a b\nA.\n",
+        ['f:2: bad id "a b": use letters, digits, "-", "_" and "."'],
+        0,
+    ),
+    ("id twice", "## Q?\nid: a\nid: b\nA.\n", ["f:3: id: given twice"], 0),
+    (
+        "duplicate id",
+        "## Q?\nid: a\nA.\n## R?\nid: a\nB.\n",
+        ['f:4: duplicate id "a" (first at line 1)'],
+        1,
+    ),
+    (
+        "duplicate text",
+        "## Q  one?\nA.\n## q one?\nB.\n",
+        ["f:3: duplicate question (first at line 1)"],
+        1,
+    ),
+    ("unclosed fence", "## Q?\n```\n## not a question\n", ["f:2: code fence not closed"], 0),
+    ("empty deck name", "#\n## Q?\nA.\n", ["f:1: empty deck name"], 1),
+    ("second deck name", "# A\n# B\n## Q?\nA.\n", ["f:2: second deck name (first at line 1)"], 1),
+    (
+        "deck name too late",
+        "## Q?\nA.\n# B\n",
+        ["f:3: deck name must come before the first question"],
+        1,
+    ),
+    ("empty deck part", "# A::::B\n## Q?\nA.\n", ['f:1: empty part in deck name "A::::B"'], 1),
+    ("description only", "# Deck\n\nJust words.\n", ["f: no questions found"], 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "count"),
+    [c[1:] for c in CANONICAL_CASES],
+    ids=[c[0] for c in CANONICAL_CASES],
+)
+def test_canonical_edge_cases(text: str, expected: list[str], count: int) -> None:
+    result = canonical.parse(text, "f")
+    assert messages(result) == expected
+    assert len(result.questions) == count
+
+
+def test_canonical_full_question() -> None:
+    result = parse(
+        """
+        Words before the first question are a description.
+        - a plain list item here is description too
+
+        #   Outer :: Inner   #
+
+        ## Which ones are right?
+        id: multi.1_x
+        tags: git, aws git
+        title: A title
+        Some more question text.
+        ### A level-3 heading is text
+
+        - [x] first
+        * [ ] second option,
+          wrapped
+        + [X] third
+
+        > Because.
+        >
+        > Second paragraph.
+
+        ---
+
+        ## What does SM-2 stand for?
+
+        SuperMemo 2.
+        Title: not metadata, it is not right under the heading.
+
+        ```
+        ## inside a fence
+        - [x] also inside
+        ```
+        > Basic cards may explain too.
+        """,
+        "deck.md",
+    )
+    assert result.problems == []
+    assert result.deck == "Outer::Inner"
+    mcq, basic = result.questions
+    assert mcq.kind == "mcq"
+    assert mcq.text == (
+        "Which ones are right?\nSome more question text.\n### A level-3 heading is text"
+    )
+    assert (mcq.id, mcq.tags, mcq.title, mcq.line) == ("multi.1_x", ("git", "aws"), "A title", 6)
+    assert mcq.options == ("first", "second option, wrapped", "third")
+    assert mcq.answers == (0, 2)
+    assert mcq.explanation == "Because.\n\nSecond paragraph."
+    assert basic.kind == "basic" and basic.options == () and basic.id is None
+    assert basic.answer == (
+        "SuperMemo 2.\nTitle: not metadata, it is not right under the heading.\n\n"
+        "```\n## inside a fence\n- [x] also inside\n```"
+    )
+    assert basic.explanation == "Basic cards may explain too."
+
+
+def test_canonical_first_option_correct_only_when_nothing_marked() -> None:
+    text = "## Q?\n- [ ] a\n- [ ] b\n"
+    assert messages(canonical.parse(text, "f")) == [f"f:1: {NO_MARKS_HINT}"]
+    assert canonical.parse(text, "f", first_option_correct=True).questions[0].answers == (0,)
+
+
+# --- markers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("x (Correct)", ("x", "(Correct)", True)),
+        ("x (correct)  ", ("x", "(correct)", True)),
+        ("x (CORRECT)", ("x", "(CORRECT)", True)),
+        ("x(Correc)", ("x", "(Correc)", False)),
+        ("x (Corrrect)", ("x", "(Corrrect)", False)),
+        ("x (Crrect)", ("x", "(Crrect)", False)),
+        ("x (Incorrect)", None),
+        ("x (ncorrect)", None),  # as near "incorrect" as "correct": not a mark
+        ("x (Wrong)", None),
+        ("x (Corruption)", None),
+        ("x (Correct) y", None),
+        ("(Correct) x", None),
+    ],
+)
+def test_read_mark(option: str, expected: tuple[str, str, bool] | None) -> None:
+    mark = read_mark(option)
+    assert (None if mark is None else (mark.text, mark.marker, mark.exact)) == expected
+
+
+# --- reading files: encodings, line endings, failures ---------------------------------------
+
+SAMPLE = "Q1?\n\nA (Correct)\nB\n---\nQ2?\nC\nD (Correc)\n"
+
+
+def summary(result: ParseResult) -> tuple:
+    return (result.layout, result.questions, [(p.line, p.message) for p in result.problems])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SAMPLE.replace("\n", "\r\n").encode(),
+        SAMPLE.replace("\n", "\r").encode(),
+        codecs.BOM_UTF8 + SAMPLE.encode(),
+        codecs.BOM_UTF16_LE + SAMPLE.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + SAMPLE.replace("\n", "\r\n").encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + SAMPLE.encode("utf-32-le"),
+    ],
+    ids=["crlf", "cr", "utf8-bom", "utf16-le", "utf16-be-crlf", "utf32-le"],
+)
+def test_encodings_and_line_endings(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "q.txt"
+    path.write_bytes(data)
+    expected = summary(parse_text(SAMPLE, str(path)))
+    assert summary(read_file(path)) == expected
+    assert [q.options for q in read_file(path).questions] == [("A", "B"), ("C", "D")]
+    assert [(p.line, p.severity) for p in read_file(path).problems] == [(8, "warning")]
+
+
+def test_crlf_does_not_leak_into_text() -> None:
+    result = parse_text("## Q?\r\n- [x] a\r\n- [ ] b\r\n", "f.md")
+    assert result.questions[0].options == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"Q?\nA\x00B\n", "f.txt: not a text file (binary data)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "f.txt: not a text file (binary data)"),
+        (b"Q?\nA (Correct)\nB \xe9t\xe9\n", "f.txt:3: invalid UTF-8 at byte 17"),
+        (b"Q?\rA\r\nB\xff\n", "f.txt:3: invalid UTF-8 at byte 7"),
+        (codecs.BOM_UTF8 + b"\xc3", "f.txt:1: invalid UTF-8 at byte 3"),
+        (codecs.BOM_UTF16_LE + b"Q\x00?", "f.txt: invalid UTF-16 text"),
+        (
+            codecs.BOM_UTF16_LE + "Q\x00?".encode("utf-16-le"),
+            "f.txt: not a text file (binary data)",
+        ),
+        (b"", "f.txt: no questions found"),
+        (b"\n \r\n\t\n", "f.txt: no questions found"),
+        (codecs.BOM_UTF8, "f.txt: no questions found"),
+    ],
+)
+def test_unreadable_content_is_a_problem(
+    tmp_path: Path, monkeypatch, data: bytes, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("f.txt").write_bytes(data)
+    result = read_file("f.txt")
+    assert messages(result) == [message]
+    assert result.questions == []
+
+
+def test_file_errors_raise(tmp_path: Path, monkeypatch) -> None:
+    with pytest.raises(SrsError, match=r"^nope\.md: no such file$"):
+        monkeypatch.chdir(tmp_path)
+        read_file("nope.md")
+    with pytest.raises(SrsError, match=f"^{re.escape(str(tmp_path))}: is a directory$"):
+        read_file(tmp_path)
+    locked = tmp_path / "locked.md"
+    locked.write_text("## Q?\nA.\n")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    # Tests may run as root, which chmod cannot lock out; fake the refusal instead.
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(SrsError, match=r"locked\.md: permission denied$"):
+        read_file(locked)
+
+
+def test_expand_paths(tmp_path: Path) -> None:
+    for name in ("b.md", "a.txt", "c.csv", ".hidden.md", "sub/d.md"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    loose = tmp_path / "sub" / "d.md"
+    assert expand_paths([loose, tmp_path]) == [loose, tmp_path / "a.txt", tmp_path / "b.md"]
+    assert expand_paths([str(tmp_path / "missing.md")]) == [tmp_path / "missing.md"]
+    assert [p.name for p in expand_paths([DECKS])] == ["mlops-basics.md", "mlops-cicd.md"]
+
+
+def test_unknown_layout() -> None:
+    with pytest.raises(SrsError, match="unknown layout 'csv'"):
+        parse_text("Q?", "f", layout="csv")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "layout"),
+    [
+        ("x.md", "Q?\nA (Correct)\nB\n", "canonical"),
+        ("x.MD", "", "canonical"),
+        ("x.txt", "## Q?\n- [ ] a\n- [x] b\n", "canonical"),
+        ("x.txt", "## Q?\n- A. a\n- B. b\n", "lettered"),
+        ("x.txt", "T\nQ?\n- A. a\n", "lettered"),
+        ("x.txt", "Q?\n-A. a\n", "blocks"),
+        ("x.txt", "Q?\nA (Correct)\n---\n", "blocks"),
+        ("x.txt", "", "blocks"),
+    ],
+)
+def test_detect_layout(path: str, text: str, layout: str) -> None:
+    assert detect_layout(text, path) == layout
+    assert parse_text(text, path).layout == layout
+
+
+def test_forced_layout() -> None:
+    result = parse_text("## Q?\n- [ ] a\n- [x] b\n", "f.md", layout="blocks")
+    assert result.layout == "blocks"
+    assert messages(result) == [f"f.md:1: {NO_MARKS_HINT}"]
+
+
+# --- properties ----------------------------------------------------------------------------
+
+# Arbitrary text, biased towards the fragments the parsers react to.
+FRAGMENTS = [
+    "\n",
+    "\r\n",
+    "\r",
+    "---",
+    "## ",
+    "# ",
+    "###",
+    "- [ ] ",
+    "- [x] ",
+    "- [] ",
+    "- A. ",
+    "- B. ",
+    "Answer: ",
+    "A, C",
+    "(Correct)",
+    "(Correc)",
+    "(Incorrect)",
+    "> ",
+    "id: ",
+    "tags: ",
+    "title: ",
+    "```",
+    "~~~",
+    "::",
+    "  ",
+    "\t",
+    "\ufeff",
+    "\x00",
+    "Q?",
+    "x",
+]
+TEXT = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=5), max_size=40).map("".join)
+PARSERS = [blocks.parse, lettered.parse, canonical.parse]
+
+
+def check(result: ParseResult, text: str) -> None:
+    lines = text.count("\n") + text.count("\r") + 1
+    assert isinstance(result, ParseResult)
+    assert all(isinstance(p, Problem) and 0 <= p.line <= lines for p in result.problems)
+    for q in result.questions:
+        assert 1 <= q.line <= lines and q.text
+        if q.kind == "mcq":
+            assert len(q.options) >= 2 and all(q.options)
+            assert q.answers and len(q.answers) < len(q.options)
+            assert all(0 <= i < len(q.options) for i in q.answers)
+        else:
+            assert q.answer and not q.options
+    # Every question that is dropped has an error saying so; nothing vanishes silently.
+    assert result.questions or result.problems
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=TEXT, flag=st.booleans())
+def test_parsers_never_crash(text: str, flag: bool) -> None:
+    for parser in PARSERS:
+        check(parser(text, "f", first_option_correct=flag), text)
+    for path in ("f.md", "f.txt"):
+        check(parse_text(text, path, first_option_correct=flag), text)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=60) | TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_decode_never_crashes(data: bytes) -> None:
+    decoded = decode(data, "f")
+    if isinstance(decoded, Problem):
+        assert 0 <= decoded.line <= data.count(b"\n") + data.count(b"\r") + 1
+    else:
+        check(parse_text(decoded, "f"), decoded)
