@@ -38,6 +38,7 @@ DbOption = Annotated[
         help="Database file. Default: $SRS_DB, else the user data dir (~/.local/share/srs/srs.db).",
         show_default=False,
         dir_okay=False,
+        readable=False,  # Store.open says what is wrong with the file, in one line
     ),
 ]
 DeckOption = Annotated[
@@ -82,7 +83,11 @@ def _today(store) -> tuple:
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="Question files, or folders of them.")],
+    paths: Annotated[
+        list[Path],
+        # readable=False: read_file reports an unreadable file as one line, exit 1, not click.
+        typer.Argument(help="Question files, or folders of them.", readable=False),
+    ],
     deck: Annotated[
         str | None, typer.Option("--deck", "-d", help="Deck for all questions ('::' nests).")
     ] = None,
@@ -161,12 +166,35 @@ def _shorten(text: str, width: int) -> str:
 def due(
     deck: DeckOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Print one line from a template with the fields {new} {learning} {review}"
+            " {due} (= learning + review) {total}, e.g. --format '{review}+{new}'"
+            " for a shell prompt or tmux status line.",
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="What will be due on that day: 2026-12-04, friday, tomorrow, +3d, +2w.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """What is left to study today: new, learning, review, per deck and in total."""
     with _open(db) as store:
         _, today, settings = _today(store)
+        if on is not None:
+            today = clock.parse_day(on, today)
         total, per_deck = store.due_counts(today, deck, settings)
+    if fmt is not None:
+        from srs.cli_control import format_due
+
+        print(format_due(fmt, total))
+        return
     if as_json:
         row = lambda c: {"new": c.new, "learning": c.learning, "review": c.review}  # noqa: E731
         print(
@@ -200,6 +228,74 @@ def decks(db: DbOption = None) -> None:
     print(f"{'deck':<{width}}  {'cards':>6}  {'due':>5}")
     for r in rows:
         print(f"{r.deck:<{width}}  {r.cards:>6}  {r.due.total:>5}")
+
+
+# ---------------------------------------------------------------- backup
+
+
+@app.command()
+def backup(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy. Default: next to the database, with a timestamp.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Copy the database (safe while a review runs); prints the path written."""
+    with _open(db) as store:
+        written = store.backup(path)
+    print(written)
+
+
+# ---------------------------------------------------------------- export
+
+
+def _default_apkg_name(decks: list[str]) -> str:
+    """`<deck>.apkg` for one deck tree, else `srs.apkg`; `::` becomes `-`, unsafe characters `_`."""
+    roots = {name.split("::")[0] for name in decks}
+    name = decks[0] if len(decks) == 1 else (roots.pop() if len(roots) == 1 else "srs")
+    safe = "".join(ch if ch.isalnum() or ch in " ._-" else "_" for ch in name.replace("::", "-"))
+    return safe.strip(" .") + ".apkg"
+
+
+@app.command()
+def export(
+    deck: Annotated[
+        list[str] | None,
+        typer.Option("--deck", "-d", help="Export this deck and its sub-decks (repeatable)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .apkg file. Default: <deck>.apkg here."),
+    ] = None,
+    with_progress: Annotated[
+        bool,
+        typer.Option(help="Studied cards go as review cards with their SM-2 state and history."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Export decks as an Anki package (.apkg); re-exporting updates the notes in Anki."""
+    from exporters.anki import write_apkg
+
+    with _open(db) as store:
+        now, today, _ = _today(store)
+        if not store.deck_names():
+            raise SrsError("nothing to export: the database has no decks (run `srs import`)")
+        cards = store.export_cards(deck)
+    names = deck or sorted({c.deck for c in cards})
+    path = output or Path(_default_apkg_name(names))
+    summary = write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
+    size = f"{summary.bytes / 1024:.1f} KiB" if summary.bytes < 1 << 20 else (
+        f"{summary.bytes / (1 << 20):.1f} MiB"
+    )
+    print(
+        f"Wrote {path}: {summary.notes} notes, {summary.cards} cards,"
+        f" {summary.decks} deck{'s' * (summary.decks != 1)}, {size}"
+        + (" (with progress)" if with_progress else "")
+    )
 
 
 # ---------------------------------------------------------------- review
@@ -258,6 +354,9 @@ def review(
         int | None, typer.Option("--new", help="New cards this session (default: today's limit).")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N cards.")] = None,
+    cram: Annotated[
+        bool, typer.Option("--cram", help="Practise any cards; their schedule is not changed.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Study what is due: repeats, due reviews, then new cards."""
@@ -269,7 +368,7 @@ def review(
     with _open(db) as store:
         now, today, settings = _today(store)
         session = Session(
-            store, today, rng, deck=deck, settings=settings, new_limit=new, limit=limit
+            store, today, rng, deck=deck, settings=settings, new_limit=new, limit=limit, cram=cram
         )
         started = time.monotonic()
         with contextlib.suppress(_Quit):
@@ -386,8 +485,16 @@ def _review_one(session, term: Terminal, shown) -> None:
         chosen=chosen,
         judgement=judgement,
     )
+    if log is not None and session.became_leech(log):
+        suspended = " and suspended" if session.settings.suspend_leeches else ""
+        print(
+            term.style(f"Leech: {log.after.lapses} lapses{suspended}", "33;1"),
+            "(`srs cards --leeches` lists them).",
+        )
     if log is None:
         print("Already graded in another session; skipped.")
+    elif session.cram:
+        print(term.style("Cram: schedule unchanged.", "2"))
     elif log.after.needs_repeat(session.today):
         print(term.style("Again later today.", "2"))
     else:
@@ -410,6 +517,9 @@ def _summary(session, term: Terminal, seconds: float) -> None:
         f" Due tomorrow: {session.due_tomorrow()}.",
     )
 
+
+# stats, cards, show, suspend, reset, forget, config, postpone: registered on `app` there.
+from srs import cli_control  # noqa: E402, F401
 
 # ---------------------------------------------------------------- entry point
 

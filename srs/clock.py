@@ -61,3 +61,38 @@ def utc_text(moment: dt.datetime) -> str:
 
 def from_utc_text(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_day(text: str, today: dt.date) -> dt.date:
+    """A study day from user input, relative to `today`.
+
+    ISO dates ("2026-12-04"), "today", "tomorrow", weekday names ("friday" or
+    "fri": the next such day after today) and "+3d" / "+2w".
+    """
+    import re
+
+    from dateutil import parser
+    from dateutil.relativedelta import relativedelta, weekday
+
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + dt.timedelta(days=1)
+    relative = re.fullmatch(r"\+(\d{1,5})([dw])", word)
+    if relative:
+        n = int(relative[1])
+        return today + dt.timedelta(days=n * (7 if relative[2] == "w" else 1))
+    for i, name in enumerate(_WEEKDAYS):
+        if len(word) >= 3 and name.startswith(word):
+            # Strictly after today: on a Friday, "friday" means a week later.
+            return today + relativedelta(days=1, weekday=weekday(i)(+1))
+    try:
+        return parser.isoparse(word).date()
+    except (ValueError, OverflowError):
+        raise SrsError(
+            f"date {text!r} not understood (try 2026-12-04, friday, tomorrow, +3d, +2w)"
+        ) from None

@@ -116,7 +116,35 @@ def m001_initial(db: Database) -> None:
     db["settings"].create({"key": str, "value": str}, pk="key")
 
 
-STEPS: list[Callable[[Database], None]] = [m001_initial]
+def m002_schedule_changes(db: Database) -> None:
+    """Resets and postpones: changes to schedules that are not grades.
+
+    Kept out of `reviews` so the review log stays a log of answers (retention,
+    Anki's revlog); each change keeps every card's state before and after, so it
+    is auditable and `postpone --undo` can restore it exactly.
+    """
+    db["schedule_changes"].create(
+        {
+            "id": int,
+            "kind": str,  # "reset" | "postpone"
+            "made_at": str,  # UTC ISO-8601
+            "study_day": str,
+            "days": int,  # a postpone's shift; NULL for a reset
+            "undone_at": str,  # set when a postpone is undone
+        },
+        pk="id",
+        not_null={"kind", "made_at", "study_day"},
+    )
+    db["schedule_change_cards"].create(
+        {"change_id": int, "card_id": int, "state_before": str, "state_after": str},
+        pk=("change_id", "card_id"),
+        foreign_keys=[("change_id", "schedule_changes", "id"), ("card_id", "cards", "id")],
+        not_null={"state_before", "state_after"},
+    )
+    db["schedule_change_cards"].create_index(["card_id"])
+
+
+STEPS: list[Callable[[Database], None]] = [m001_initial, m002_schedule_changes]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 
 

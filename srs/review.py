@@ -94,6 +94,7 @@ class Session:
     settings: Settings = field(default_factory=Settings)
     new_limit: int | None = None  # overrides what is left of today's new-card limit
     limit: int | None = None  # at most this many cards this session
+    cram: bool = False  # practise any card: logged as 'cram', the schedule left untouched
     _queue: deque[tuple[int, str]] = field(default_factory=deque)
     _repeats: list[tuple[int, int]] = field(default_factory=list)  # (due after n answers, card)
     _history: list[tuple[ReviewLog, Shown, Judgement | None]] = field(default_factory=list)
@@ -101,6 +102,9 @@ class Session:
     tally: Tally = field(default_factory=Tally)
 
     def __post_init__(self) -> None:
+        if self.cram:
+            self._cram_queue()
+            return
         done = self.store.done_today(self.today)
         reviews_left = max(
             0, self.settings.reviews_per_day - done.get("new", 0) - done.get("review", 0)
@@ -125,6 +129,15 @@ class Session:
         if self.limit is not None:
             queued = queued[: self.limit]
         self._queue.extend(queued)
+
+    def _cram_queue(self) -> None:
+        if self.limit is not None and self.limit < 0:
+            raise SrsError("--limit must be 0 or more")
+        ids = self.store.cram_cards(self.deck)
+        self.rng.shuffle(ids)
+        if self.limit is not None:
+            ids = ids[: self.limit]
+        self._queue.extend((c, "review") for c in ids)
 
     # ------------------------------------------------------------ what is left
 
@@ -158,6 +171,8 @@ class Session:
 
     def _still_due(self, card: StudyCard, queue: str) -> bool:
         state = card.state
+        if self.cram:
+            return True
         if queue == "learning":
             return state.needs_repeat(self.today)
         if queue == "new":
@@ -187,7 +202,9 @@ class Session:
             ):
                 return None
             after = sm2.answer(before, q, self.today)
-            if before.is_new:
+            if self.cram:
+                after, kind = before, "cram"  # state_before == state_after: nothing rescheduled
+            elif before.is_new:
                 kind = "new"
             elif before.last_review is not None and before.last_review >= self.today:
                 kind = "repeat"
@@ -213,7 +230,10 @@ class Session:
         self._answered += 1
         self._history.append((log, shown, judgement))
         self._count(log, judgement, +1)
-        if after.needs_repeat(self.today):
+        suspend = self.became_leech(log) and bool(self.settings.suspend_leeches)
+        if suspend:
+            self.store.set_suspended([log.card_id], True)
+        if after.needs_repeat(self.today) and not self.cram and not suspend:
             self._repeats.append((self._answered + REPEAT_GAP, shown.card.id))
         return log
 
@@ -221,6 +241,11 @@ class Session:
         right = judgement.correct if judgement is not None else log.grade >= Grade.HARD
         self.tally.reviewed += sign
         self.tally.right += sign * right
+
+    def became_leech(self, log: ReviewLog) -> bool:
+        """Whether this grade took the card's lapses to the leech threshold."""
+        threshold = self.settings.leech_threshold
+        return log.before.lapses < threshold <= log.after.lapses
 
     def can_undo(self) -> bool:
         return bool(self._history)
@@ -233,6 +258,8 @@ class Session:
         if not self.store.undo_review(log):
             raise SrsError("cannot undo: that card was graded again elsewhere")
         self._history.pop()
+        if self.became_leech(log) and self.settings.suspend_leeches:
+            self.store.set_suspended([log.card_id], False)  # undo the leech's suspension too
         self._answered -= 1
         self._count(log, judgement, -1)
         self._repeats = [(n, c) for n, c in self._repeats if c != log.card_id]

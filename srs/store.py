@@ -42,6 +42,7 @@ SETTINGS: dict[str, Setting] = {
     "reviews_per_day": Setting(200, 0, 1_000_000, "cards answered per study day (new included)"),
     "rollover_hour": Setting(4, 0, 23, "local hour at which a study day starts"),
     "leech_threshold": Setting(8, 1, 1000, "lapses at which a card is a leech"),
+    "suspend_leeches": Setting(0, 0, 1, "1: suspend a card when it becomes a leech"),
 }
 
 
@@ -51,6 +52,7 @@ class Settings:
     reviews_per_day: int = SETTINGS["reviews_per_day"].default
     rollover_hour: int = SETTINGS["rollover_hour"].default
     leech_threshold: int = SETTINGS["leech_threshold"].default
+    suspend_leeches: int = SETTINGS["suspend_leeches"].default
 
 
 # ---------------------------------------------------------------- values
@@ -311,7 +313,14 @@ class Store:
         from sqlite_utils import Database
 
         db = Database(self.conn, execute_plugins=False)
-        migrations.migrations().apply(db)
+        try:
+            # All pending steps in one transaction (each step a savepoint in it): a failure
+            # leaves the database exactly as it was, and a second process waits, then finds
+            # nothing left to do.
+            with self.write():
+                migrations.migrations().apply(db)
+        except Exception as e:
+            raise SrsError(f"{self.path}: upgrading the database failed ({e})") from e
 
     def _set_wal(self) -> None:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -323,15 +332,24 @@ class Store:
         if target is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             target = self.path.with_name(f"{self.path.name}.{stamp}.bak")
+            n = 1
+            while target.exists():  # two backups in one second must not overwrite each other
+                n += 1
+                target = self.path.with_name(f"{self.path.name}.{stamp}-{n}.bak")
         target = Path(target)
         if target.is_dir():
             raise SrsError(f"{target}: is a folder")
+        # Never write over a file: it may be another database, or not a database at all.
+        if target.exists():
+            raise SrsError(f"{target}: already exists; choose another name")
         try:
             dest = sqlite3.connect(target)
         except sqlite3.Error as e:
             raise SrsError(f"{target}: cannot write a backup ({e})") from None
         try:
             self.conn.backup(dest)
+        except sqlite3.Error as e:
+            raise SrsError(f"{target}: cannot write a backup ({e})") from None
         finally:
             dest.close()
         return target
@@ -775,3 +793,300 @@ class Store:
                 )
             )
         return out
+
+    # ---- tracking and control
+    # Stats, card listing and schedule control (suspend, reset, forget, postpone).
+    # Every figure is aggregated here with GROUP BY, on the indexes of m001.
+
+    def _cards_where(self, deck: str | None, alias: str = "") -> tuple[str, list]:
+        """A condition on cards for a deck and its sub-decks ("1" for all: a plain scan)."""
+        if deck is None:
+            return "1", []
+        ids = self.deck_ids(deck)
+        return f"{alias}deck_id IN ({','.join('?' * len(ids))})", ids
+
+    def _reviews_where(self, deck: str | None) -> tuple[str, list]:
+        """A condition on reviews for a deck; none for all decks, so no join is needed."""
+        if deck is None:
+            return "1", []
+        ids = self.deck_ids(deck)
+        marks = ",".join("?" * len(ids))
+        return f"card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))", ids
+
+    def due_by_day(self, deck: str | None, until: dt.date) -> dict[str, int]:
+        """Non-suspended scheduled cards due on or before `until`, counted per due day."""
+        ids = self.deck_ids(deck)
+        marks = ",".join("?" * len(ids))
+        # deck_id IN + suspended = 0 + due range: the (deck_id, suspended, due) index.
+        return dict(
+            self.conn.execute(
+                f"SELECT due, count(*) FROM cards WHERE deck_id IN ({marks}) AND suspended = 0"
+                " AND due <= ? GROUP BY due",
+                [*ids, until.isoformat()],
+            )
+        )
+
+    def reviews_by_day(self, deck: str | None, since: dt.date, until: dt.date) -> dict[str, int]:
+        """Answers logged per study day in [since, until] (every kind)."""
+        where, params = self._reviews_where(deck)
+        return dict(
+            self.conn.execute(
+                "SELECT study_day, count(*) FROM reviews WHERE study_day BETWEEN ? AND ?"
+                f" AND {where} GROUP BY study_day",
+                [since.isoformat(), until.isoformat(), *params],
+            )
+        )
+
+    def retention_counts(
+        self, deck: str | None, since: dt.date, until: dt.date
+    ) -> dict[str, tuple[int, int]]:
+        """First-of-day grades of due cards (kind 'review') as {"young"/"mature": (n, passed)}.
+
+        Young or mature by the interval the card had when it was asked.
+        """
+        where, params = self._reviews_where(deck)
+        rows = self.conn.execute(
+            "SELECT json_extract(state_before, '$.interval') >= 21, count(*), sum(grade >= 3)"
+            " FROM reviews WHERE study_day BETWEEN ? AND ? AND kind = 'review'"
+            f" AND {where} GROUP BY 1",
+            [since.isoformat(), until.isoformat(), *params],
+        )
+        out = {"young": (0, 0), "mature": (0, 0)}
+        for mature, n, passed in rows:
+            out["mature" if mature else "young"] = (n, passed or 0)
+        return out
+
+    def studied_on(self, deck: str | None, day: dt.date) -> bool:
+        """Whether anything was answered on `day` (one index probe)."""
+        where, params = self._reviews_where(deck)
+        return (
+            self.conn.execute(
+                f"SELECT 1 FROM reviews WHERE study_day = ? AND {where} LIMIT 1",
+                [day.isoformat(), *params],
+            ).fetchone()
+            is not None
+        )
+
+    def card_figures(self, deck: str | None, today: dt.date, leech_threshold: int) -> list[tuple]:
+        """One scan of cards, grouped by EF in tenths.
+
+        Rows: (ef_tenths, suspended, new, learning, young, mature, leeches, scheduled,
+        sum of the scheduled cards' EF in hundredths).
+        States exclude each other in that order; leeches (lapses >= threshold) overlap them.
+        """
+        where, params = self._cards_where(deck)
+        day = today.isoformat()
+        active = "suspended = 0 AND due IS NOT NULL"
+        learning = "(last_review = ?1 AND repeat_today = 1)"
+        return self.conn.execute(
+            "SELECT ef / 10, sum(suspended = 1), sum(suspended = 0 AND due IS NULL),"
+            f" sum({active} AND {learning}),"
+            f" sum({active} AND NOT {learning} AND interval < 21),"
+            f" sum({active} AND NOT {learning} AND interval >= 21),"
+            " sum(lapses >= ?2), sum(due IS NOT NULL), sum(CASE WHEN due IS NOT NULL THEN ef END)"
+            f" FROM cards WHERE {where} GROUP BY 1 ORDER BY 1",
+            [day, leech_threshold, *params],
+        ).fetchall()
+
+    def hardest_cards(self, deck: str | None, limit: int = 5) -> list[dict]:
+        """Scheduled cards with the lowest EF, most lapses first among equals."""
+        where, params = self._cards_where(deck, "c.")
+        cur = self.conn.execute(
+            "SELECT c.id, d.name AS deck, q.text AS question, c.ef, c.lapses, c.interval"
+            " FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN decks d ON d.id = c.deck_id"
+            f" WHERE c.due IS NOT NULL AND {where} ORDER BY c.ef, c.lapses DESC, c.id LIMIT ?",
+            [*params, limit],
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def list_cards(
+        self,
+        deck: str | None,
+        *,
+        due_by: dt.date | None = None,
+        search: str | None = None,
+        min_lapses: int | None = None,
+    ) -> list[dict]:
+        """Cards with their schedule, by deck then id; filters are ANDed."""
+        where, params = self._cards_where(deck, "c.")
+        sql = (
+            "SELECT c.id, d.name AS deck, q.text AS question, c.due, c.interval, c.ef,"
+            " c.repetitions, c.lapses, c.suspended, c.last_review, c.repeat_today"
+            " FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN decks d ON d.id = c.deck_id"
+            f" WHERE {where}"
+        )
+        if due_by is not None:
+            sql += " AND c.suspended = 0 AND c.due <= ?"
+            params.append(due_by.isoformat())
+        if search:
+            sql += " AND (q.text LIKE ? OR q.answer LIKE ? OR q.options LIKE ?)"
+            params.extend([f"%{search}%"] * 3)
+        if min_lapses is not None:
+            sql += " AND c.lapses >= ?"
+            params.append(min_lapses)
+        cur = self.conn.execute(sql + " ORDER BY d.name, c.id", params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def check_cards(self, ids: Sequence[int]) -> None:
+        """SrsError naming the first id that is not a card."""
+        for card_id in ids:
+            if self.conn.execute("SELECT 1 FROM cards WHERE id = ?", [card_id]).fetchone() is None:
+                raise SrsError(f"no card with id {card_id}")
+
+    def is_suspended(self, card_id: int) -> bool:
+        row = self.conn.execute("SELECT suspended FROM cards WHERE id = ?", [card_id]).fetchone()
+        if row is None:
+            raise SrsError(f"no card with id {card_id}")
+        return bool(row[0])
+
+    def set_suspended(self, ids: Sequence[int], suspended: bool) -> int:
+        """Suspend or unsuspend cards (all ids checked first); returns how many changed."""
+        self.check_cards(ids)
+        with self.write() as conn:
+            changed = 0
+            for card_id in dict.fromkeys(ids):
+                changed += conn.execute(
+                    "UPDATE cards SET suspended = ? WHERE id = ? AND suspended != ?",
+                    [int(suspended), card_id, int(suspended)],
+                ).rowcount
+        return changed
+
+    def _record_change(
+        self, kind: str, now: dt.datetime, today: dt.date, days: int | None, changes: list
+    ) -> int:
+        """Log a schedule change with each card's (id, before, after); inside a write."""
+        change_id = self.conn.execute(
+            "INSERT INTO schedule_changes (kind, made_at, study_day, days) VALUES (?, ?, ?, ?)",
+            [kind, clock.utc_text(now), today.isoformat(), days],
+        ).lastrowid
+        self.conn.executemany(
+            "INSERT INTO schedule_change_cards (change_id, card_id, state_before, state_after)"
+            " VALUES (?, ?, ?, ?)",
+            [(change_id, cid, state_to_json(b), state_to_json(a)) for cid, b, a in changes],
+        )
+        return change_id
+
+    def reset_cards(self, ids: Sequence[int], now: dt.datetime, today: dt.date) -> int:
+        """Put cards back to new; their reviews stay, the reset is logged in schedule_changes."""
+        self.check_cards(ids)
+        fresh = CardState()
+        with self.write() as conn:
+            changes = []
+            for card_id in dict.fromkeys(ids):
+                row = conn.execute(
+                    f"SELECT {_CARD_COLUMNS} FROM cards c WHERE c.id = ?", [card_id]
+                ).fetchone()
+                changes.append((card_id, _state_from_row(row), fresh))
+                conn.execute(
+                    "UPDATE cards SET repetitions = ?, ef = ?, interval = ?, due = ?,"
+                    " last_review = ?, lapses = ?, repeat_today = ? WHERE id = ?",
+                    [*_state_params(fresh), card_id],
+                )
+            self._record_change("reset", now, today, None, changes)
+        return len(changes)
+
+    def schedule_changes(self, card_id: int) -> list[dict]:
+        """Resets and postpones that touched a card, oldest first."""
+        cur = self.conn.execute(
+            "SELECT s.id, s.kind, s.made_at, s.study_day, s.days, s.undone_at,"
+            " x.state_before, x.state_after FROM schedule_change_cards x"
+            " JOIN schedule_changes s ON s.id = x.change_id WHERE x.card_id = ? ORDER BY s.id",
+            [card_id],
+        )
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def forget_deck(self, deck: str) -> tuple[list[str], int]:
+        """Delete a deck and its sub-decks with their questions, cards and history."""
+        ids = self.deck_ids(deck)
+        names = [self.deck_names()[i] for i in ids]
+        marks = ",".join("?" * len(ids))
+        cards = f"SELECT id FROM cards WHERE deck_id IN ({marks})"
+        with self.write() as conn:
+            count = conn.execute(
+                f"SELECT count(*) FROM cards WHERE deck_id IN ({marks})", ids
+            ).fetchone()[0]
+            conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", ids)
+            conn.execute(f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids)
+            conn.execute(f"DELETE FROM cards WHERE deck_id IN ({marks})", ids)
+            conn.execute(f"DELETE FROM questions WHERE deck_id IN ({marks})", ids)
+            conn.execute(f"DELETE FROM decks WHERE id IN ({marks})", ids)
+        self._deck_names = None
+        return names, count
+
+    def postpone(self, deck: str | None, days: int, now: dt.datetime, today: dt.date) -> int:
+        """Move every scheduled card's due date `days` later, as one undoable change."""
+        if days < 1:
+            raise SrsError(f"postpone by 1 day or more, not {days}")
+        where, params = self._cards_where(deck, "c.")
+        with self.write() as conn:
+            changes = []
+            for card_id, *state in conn.execute(
+                f"SELECT c.id, {_CARD_COLUMNS} FROM cards c WHERE c.due IS NOT NULL AND {where}",
+                params,
+            ).fetchall():
+                before = _state_from_row(state)
+                after = CardState(
+                    sm2=before.sm2,
+                    due=before.due + dt.timedelta(days=days),
+                    last_review=before.last_review,
+                    lapses=before.lapses,
+                    repeat_today=before.repeat_today,
+                )
+                changes.append((card_id, before, after))
+            conn.executemany(
+                "UPDATE cards SET due = ? WHERE id = ?",
+                [(_iso(a.due), cid) for cid, _, a in changes],
+            )
+            self._record_change("postpone", now, today, days, changes)
+        return len(changes)
+
+    def undo_postpone(self, now: dt.datetime) -> tuple[int, int, int]:
+        """Revert the last postpone not yet undone: (days, cards restored, cards kept).
+
+        A card graded (or otherwise changed) since keeps its newer schedule.
+        """
+        with self.write() as conn:
+            row = conn.execute(
+                "SELECT id, days FROM schedule_changes WHERE kind = 'postpone'"
+                " AND undone_at IS NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                raise SrsError("no postpone to undo")
+            change_id, days = row
+            restored = kept = 0
+            for card_id, before, after in conn.execute(
+                "SELECT card_id, state_before, state_after FROM schedule_change_cards"
+                " WHERE change_id = ?",
+                [change_id],
+            ).fetchall():
+                now_row = conn.execute(
+                    f"SELECT {_CARD_COLUMNS} FROM cards c WHERE c.id = ?", [card_id]
+                ).fetchone()
+                if now_row is None or _state_from_row(now_row) != state_from_json(after):
+                    kept += 1
+                    continue
+                conn.execute(
+                    "UPDATE cards SET due = ? WHERE id = ?",
+                    [json.loads(before)["due"], card_id],
+                )
+                restored += 1
+            conn.execute(
+                "UPDATE schedule_changes SET undone_at = ? WHERE id = ?",
+                [clock.utc_text(now), change_id],
+            )
+        return days, restored, kept
+
+    def cram_cards(self, deck: str | None) -> list[int]:
+        """Every non-suspended card of the deck(s), for practice outside the schedule."""
+        where, params = self._cards_where(deck)
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM cards WHERE {where} AND suspended = 0 ORDER BY id", params
+            )
+        ]

@@ -22,7 +22,7 @@ def test_new_database_has_every_migration_and_wal(db_path):
     with Store.open(db_path) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert applied == list(migrations.NAMES) == ["m001_initial"]
+    assert applied == list(migrations.NAMES) == ["m001_initial", "m002_schedule_changes"]
     assert mode == "wal"
 
 

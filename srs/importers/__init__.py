@@ -7,6 +7,8 @@ the layouts live in :mod:`.blocks`, :mod:`.lettered` and :mod:`.canonical`.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -57,6 +59,9 @@ def read_file(path: str | Path, *, first_option_correct: bool = False) -> ParseR
     """
     name = str(path)
     try:
+        # A FIFO or a device would block or never end (`srs import /dev/zero`): regular files only.
+        if not Path(path).is_dir() and not stat.S_ISREG(os.stat(path).st_mode):
+            raise SrsError(f"{name}: not a regular file")
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise SrsError(f"{name}: no such file") from None
@@ -121,7 +126,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                 # Dot files are editor backups and lock files, not decks.
                 if p.suffix.lower() in SUFFIXES and not p.name.startswith(".") and p.is_file()
             )
-            result.extend(sorted(found, key=lambda p: p.name))
+            files = sorted(found, key=lambda p: p.name)
+            if not files:
+                # Importing nothing and saying nothing would look like success.
+                raise SrsError(f"{path}: no .md or .txt files in this folder")
+            result.extend(files)
         else:
             result.append(path)
     return result

@@ -52,6 +52,8 @@ def read_mark(option: str) -> Mark | None:
     if match is None:
         return None
     word = match.group(1).casefold()
+    if word == "correct":  # the usual case: skip the edit distances (a 20 MB file has 100k)
+        return Mark(option[: match.start()].rstrip(), match.group(0).strip(), True)
     distance = edit_distance(word, "correct")
     if distance > 2 or distance >= edit_distance(word, "incorrect"):
         return None

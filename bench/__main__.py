@@ -1,0 +1,459 @@
+"""`python -m bench`: whole-process benchmarks against minimal baselines; writes bench/RESULTS.md.
+
+Collections are built once and cached in bench/cache/ (keyed by the schema's migrations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import pickle
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import build
+from bench.timing import PYTHON, SRS, Variant, env, interleave, run
+
+HERE = Path(__file__).resolve().parent
+BASE = HERE / "baselines"
+CACHE = build.CACHE
+DAY = build.TODAY.isoformat()
+ANSWERS = 500
+IMPORT_QUESTIONS = 50_000
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    baseline: str
+    ratio: float | None
+    target: str
+    ok: bool | None  # None: no target (informational) or not available
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def log(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def has_command(name: str) -> bool:
+    cmd = [SRS, name, "--help"]
+    return subprocess.run(cmd, capture_output=True, env=env()).returncode == 0
+
+
+# ---------------------------------------------------------------- cold start
+
+
+def bench_help(runs: int) -> list[Row]:
+    ours = Variant("srs --help", [SRS, "--help"])
+    base = Variant("import typer", [PYTHON, "-c", "import typer"])
+    interleave([ours, base], runs)
+    ratio = ours.median / base.median
+    return [
+        Row(
+            "`srs --help` cold start",
+            ms(ours.median),
+            ms(base.median),
+            ratio,
+            "<= 1.5x",
+            ratio <= 1.5,
+        )
+    ]
+
+
+# ---------------------------------------------------------------- due
+
+
+def bench_due(sizes: list[int], runs: int) -> list[Row]:
+    big, small = max(sizes), min(sizes)
+    variants = {s: Variant(f"due {s}", [SRS, "due", "--db", str(build.db_path(s))]) for s in sizes}
+    base = Variant("due baseline", [PYTHON, str(BASE / "due_min.py"), str(build.db_path(big)), DAY])
+    interleave([*variants.values(), base], runs)
+    rows = []
+    for s in sorted(sizes):
+        rows.append(
+            Row(f"`srs due` on {build.label(s)} cards", ms(variants[s].median), "", None, "", None)
+        )
+    r1 = variants[big].median / base.median
+    rows.append(
+        Row(
+            f"`srs due` {build.label(big)} vs minimal typer+sqlite3 script",
+            ms(variants[big].median),
+            ms(base.median),
+            r1,
+            "<= 1.5x",
+            r1 <= 1.5,
+        )
+    )
+    r2 = variants[big].median / variants[small].median
+    rows.append(
+        Row(
+            f"`srs due` {build.label(big)} vs {build.label(small)}",
+            ms(variants[big].median),
+            ms(variants[small].median),
+            r2,
+            "<= 1.2x",
+            r2 <= 1.2,
+        )
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- review
+
+
+class ReviewDb:
+    """The cached collection set up for reviewing, and put back exactly after every session."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.mark = self.conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+        self.old = self.conn.execute(
+            "SELECT value FROM settings WHERE key = 'reviews_per_day'"
+        ).fetchone()
+        # Without this the daily limit (200) would stop the session before 500 answers.
+        self._set("1000000")
+
+    def _set(self, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM settings WHERE key = 'reviews_per_day'")
+        else:
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('reviews_per_day', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [value],
+            )
+
+    def revert(self) -> None:
+        """Each touched card back to the state before its first new review; the new reviews gone."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        c.execute(
+            "UPDATE cards SET repetitions = json_extract(r.state_before, '$.repetitions'),"
+            " ef = json_extract(r.state_before, '$.ef'),"
+            " interval = json_extract(r.state_before, '$.interval'),"
+            " due = json_extract(r.state_before, '$.due'),"
+            " last_review = json_extract(r.state_before, '$.last_review'),"
+            " lapses = json_extract(r.state_before, '$.lapses'),"
+            " repeat_today = json_extract(r.state_before, '$.repeat_today')"
+            " FROM (SELECT card_id, min(id) AS id FROM reviews WHERE id > ? GROUP BY card_id) f"
+            " JOIN reviews r ON r.id = f.id WHERE cards.id = f.card_id",
+            [self.mark],
+        )
+        c.execute("DELETE FROM reviews WHERE id > ?", [self.mark])
+        c.execute("COMMIT")
+
+    def close(self) -> None:
+        self.revert()
+        self._set(self.old[0] if self.old else None)
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+
+
+def bench_review(size: int, runs: int) -> list[Row]:
+    path = build.db_path(size)
+    db = ReviewDb(path)
+    try:
+        # Per card: a letter, Enter (the suggested grade), then "4". A multiple-choice card
+        # takes the letter and Enter and rejects the "4" as an answer to the next card (one
+        # extra prompt); a question/answer card takes the letter to show the answer, rejects
+        # Enter and takes the 4. Either way exactly one grade per three lines.
+        answers = b"a\n\n4\n" * ANSWERS
+        cmd = [SRS, "review", "--db", str(path), "--new", "0", "--limit", str(ANSWERS)]
+        full = Variant("srs review 500", cmd, answers, after=db.revert)
+        quit_ = Variant("srs review q", cmd, b"q\n", after=db.revert)
+        bcmd = [PYTHON, str(BASE / "review_min.py"), str(path), DAY]
+        bfull = Variant("baseline 500", [*bcmd, str(ANSWERS)], after=db.revert)
+        bquit = Variant("baseline 0", [*bcmd, "0"], after=db.revert)
+        graded = _count_graded(db, cmd, answers)
+        interleave([full, quit_, bfull, bquit], runs)
+    finally:
+        db.close()
+    ours = (full.median - quit_.median) / ANSWERS
+    base = (bfull.median - bquit.median) / ANSWERS
+    ratio = ours / base
+    note = "" if graded == ANSWERS else f" (only {graded} graded!)"
+    return [
+        Row(
+            f"one graded answer, `srs review` on {build.label(size)} (500 piped){note}",
+            ms(ours),
+            ms(base),
+            ratio,
+            "<= 2x",
+            ratio <= 2 and graded == ANSWERS,
+        ),
+        Row(
+            f"`srs review` start+quit / 500 answers, {build.label(size)}",
+            f"{ms(quit_.median)} / {ms(full.median)}",
+            f"{ms(bquit.median)} / {ms(bfull.median)}",
+            None,
+            "",
+            None,
+        ),
+    ]
+
+
+def _count_graded(db: ReviewDb, cmd: list[str], answers: bytes) -> int:
+    """A check run: the piped answers must give exactly 500 grades."""
+    run(cmd, answers)
+    n = db.conn.execute("SELECT count(*) FROM reviews WHERE id > ?", [db.mark]).fetchone()[0]
+    db.revert()
+    return n
+
+
+# ---------------------------------------------------------------- import
+
+
+def _import_file() -> tuple[Path, Path, Path]:
+    """The 50,000-question canonical deck, its rows as the store inserts them, an empty db."""
+    md = CACHE / f"import-{IMPORT_QUESTIONS}.md"
+    if not md.exists():
+        lines = ["# Bench::Import", ""]
+        for i in range(IMPORT_QUESTIONS):
+            lines += [f"## Imported question {i}: which statement about item {i} holds?", ""]
+            if i % 10 == 0:
+                lines += [f"The answer to question {i}.", ""]
+            else:
+                for k in range(4):
+                    mark = "x" if k == i % 4 else " "
+                    lines.append(f"- [{mark}] option {k} for question {i}, of an ordinary length")
+                lines.append("")
+            if i % 3 == 0:
+                lines += ["> An explanation sentence of ordinary length.", ""]
+        md.write_text("\n".join(lines), encoding="utf-8")
+    empty = CACHE / f"empty-{build.schema_key()}.db"
+    if not empty.exists():
+        from srs.store import Store
+
+        Store.open(empty).close()
+    rows_path = CACHE / f"import-{IMPORT_QUESTIONS}-{build.schema_key()}.pickle"
+    if not rows_path.exists():
+        import uuid
+
+        from srs import clock
+        from srs.importers import read_file
+        from srs.model import question_uid
+        from srs.store import _content
+
+        result = read_file(md)
+        assert not result.errors, result.errors[:3]
+        stamp = clock.utc_text(dt.datetime.now(dt.UTC))
+        source = str(md.resolve())
+        rows = [
+            (question_uid(q), uuid.uuid4().hex, *_content(q), source, q.line, stamp)
+            for q in result.questions
+        ]
+        with open(rows_path, "wb") as f:
+            pickle.dump((result.deck, rows), f)
+    return md, rows_path, empty
+
+
+def bench_import(runs: int) -> list[Row]:
+    md, rows, empty = _import_file()
+    work = CACHE / "import-work.db"
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copy(empty, work)
+
+    ours = Variant("srs import", [SRS, "import", str(md), "--db", str(work)], before=fresh)
+    base = Variant(
+        "executemany", [PYTHON, str(BASE / "import_min.py"), str(rows), str(work)], before=fresh
+    )
+    interleave([ours, base], runs)
+    ratio = ours.median / base.median
+    return [
+        Row(
+            f"`srs import` of {IMPORT_QUESTIONS:,} questions (canonical .md)",
+            ms(ours.median),
+            ms(base.median),
+            ratio,
+            "<= 3x",
+            ratio <= 3,
+        )
+    ]
+
+
+# ---------------------------------------------------------------- export
+
+
+def bench_export(runs: int, sizes: list[int]) -> list[Row]:
+    if not has_command("export"):
+        return [Row("`srs export`", "not available", "", None, "<= 1.2x", None)]
+    out = CACHE / "export-work.apkg"
+    rows = []
+    if 10_000 in sizes:
+        db = str(build.db_path(10_000))
+        ours = Variant("srs export", [SRS, "export", "--db", db, "-o", str(out)])
+        base = Variant("genanki", [PYTHON, str(BASE / "export_min.py"), db, str(out)])
+        interleave([ours, base], runs)
+        ratio = ours.median / base.median
+        rows.append(
+            Row(
+                "`srs export` of 10,000 questions",
+                ms(ours.median),
+                ms(base.median),
+                ratio,
+                "<= 1.2x",
+                ratio <= 1.2,
+            )
+        )
+    if 100_000 in sizes:
+        db = str(build.db_path(100_000))
+        ours = Variant("srs export", [SRS, "export", "--db", db, "-o", str(out)])
+        base = Variant("genanki", [PYTHON, str(BASE / "export_min.py"), db, str(out)])
+        interleave([ours, base], 1, warmup=0)
+        rows.append(
+            Row(
+                "peak RSS, `srs export` of 100,000 questions",
+                f"{ours.peak_mb:.0f} MB",
+                f"{base.peak_mb:.0f} MB (genanki)",
+                None,
+                "< 1 GB",
+                ours.peak_mb < 1024,
+            )
+        )
+        rows.append(
+            Row(
+                "`srs export` of 100,000 questions (time, 1 run)",
+                ms(ours.median),
+                ms(base.median),
+                ours.median / base.median,
+                "",
+                None,
+            )
+        )
+        wp = Variant(
+            "srs export --with-progress",
+            [SRS, "export", "--db", db, "-o", str(out), "--with-progress"],
+        )
+        interleave([wp], 1, warmup=0)
+        rows.append(
+            Row(
+                "`srs export --with-progress` of 100,000 (~490k reviews)",
+                f"{ms(wp.median)}, {wp.peak_mb:.0f} MB",
+                "",
+                None,
+                "< 1 GB",
+                wp.peak_mb < 1024,
+            )
+        )
+    out.unlink(missing_ok=True)
+    return rows
+
+
+# ---------------------------------------------------------------- stats
+
+
+def bench_stats(size: int, runs: int) -> list[Row]:
+    what = f"`srs stats` on {build.label(size)} cards"
+    if not has_command("stats"):
+        return [Row(what, "not available", "", None, "< 1 s", None)]
+    ours = Variant("srs stats", [SRS, "stats", "--db", str(build.db_path(size))])
+    interleave([ours], runs)
+    return [Row(what, ms(ours.median), "", None, "< 1 s", ours.median < 1)]
+
+
+# ---------------------------------------------------------------- report
+
+
+def write_report(rows: list[Row], builds: dict[int, str], args: argparse.Namespace) -> str:
+    uname = " ".join(platform.uname())
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: `{uname}`, nproc {os.cpu_count()}",
+        f"- python: {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}",
+        f"- command: `python -m bench {' '.join(sys.argv[1:])}`".replace("  ", " "),
+        f"- runs per variant: {args.runs} (median; variants interleaved, 1 warm-up round)",
+        f"- every srs run: fresh process, `--db`, `SRS_NOW={build.NOW}`, `TZ=UTC`",
+        "",
+        "Collections (cached in bench/cache/): "
+        + "; ".join(f"{build.label(s)}: {b}" for s, b in sorted(builds.items())),
+        "",
+        "| what | ours | baseline | ratio | target | result |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        result = {True: "pass", False: "**FAIL**", None: ""}[r.ok]
+        lines.append(f"| {r.what} | {r.ours} | {r.baseline} | {ratio} | {r.target} | {result} |")
+    text = "\n".join(lines) + "\n"
+    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default="10k,100k,1M", help="collections, e.g. 10k,100k,1M")
+    parser.add_argument("--quick", action="store_true", help="10k and 100k only, fewer runs")
+    parser.add_argument("--runs", type=int, help="runs per variant (default 9, quick 3)")
+    parser.add_argument(
+        "--only", default="help,due,review,import,export,stats", help="benchmarks to run"
+    )
+    args = parser.parse_args()
+    sizes = sorted({_size(s) for s in args.sizes.split(",")})
+    if args.quick:
+        sizes = [s for s in sizes if s <= 100_000] or [10_000, 100_000]
+    args.runs = args.runs or (3 if args.quick else 9)
+    heavy = max(3, args.runs // 2)  # import/export/stats runs take seconds each
+    only = set(args.only.split(","))
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+
+    builds: dict[int, str] = {}
+    for s in sorted(set(sizes) | {10_000, 100_000}):
+        log(f"collection {build.label(s)}...")
+        took = build.build(s, log=log)
+        cards, reviews = build.counts(build.db_path(s))
+        meta = build.db_path(s).with_suffix(".json")
+        if took:
+            meta.write_text(json.dumps({"build_seconds": took}))
+        took = json.loads(meta.read_text())["build_seconds"] if meta.exists() else took
+        builds[s] = f"{cards:,} cards / {reviews:,} reviews, built in {took:.0f} s"
+
+    rows: list[Row] = []
+    steps = [
+        ("help", lambda: bench_help(args.runs * 2)),
+        ("due", lambda: bench_due(sizes, args.runs)),
+        ("review", lambda: bench_review(max(sizes), heavy)),
+        ("import", lambda: bench_import(heavy)),
+        ("stats", lambda: bench_stats(max(sizes), heavy)),
+        ("export", lambda: bench_export(heavy, sizes)),  # last: the exporter is the newest code
+    ]
+    for name, step in steps:
+        if name not in only:
+            continue
+        log(f"bench {name}...")
+        try:
+            rows += step()
+        except Exception as e:  # one broken command must not lose the other figures
+            log(f"  {name} failed: {e}")
+            rows.append(Row(f"{name}: error", str(e).splitlines()[0][:120], "", None, "", False))
+        write_report(rows, builds, args)
+    print(write_report(rows, builds, args))
+
+
+def _size(text: str) -> int:
+    text = text.strip().lower()
+    mult = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * mult)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Build the synthetic collections once, fast: the real schema (`Store.open`), then raw SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+from srs import migrations
+from srs.store import Store
+
+CACHE = Path(__file__).resolve().parent / "cache"
+TODAY = dt.date(2026, 11, 22)
+NOW = "2026-11-22T09:00:00"  # SRS_NOW for every run; TZ=UTC
+DECKS = 20
+STUDIED = 0.7  # share of cards with history
+BUILD_VERSION = 2  # bump to rebuild the cache
+
+_OPTIONS = [
+    json.dumps([f"option {c} of a realistic length, number {k}" for c in "ABCD"]) for k in range(50)
+]
+_CHUNK = 100_000
+
+
+def schema_key() -> str:
+    """Changes with the migrations, so a new schema step rebuilds the cache."""
+    names = ",".join(migrations.NAMES)
+    return hashlib.sha1(f"{BUILD_VERSION}:{names}".encode()).hexdigest()[:8]
+
+
+def db_path(size: int) -> Path:
+    return CACHE / f"cards-{size}-{schema_key()}.db"
+
+
+def label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1000}k"
+
+
+def _state(rep: int, ef: int, ivl: int, due: str | None, last: str | None, lapses: int) -> str:
+    return json.dumps(
+        {
+            "due": due,
+            "ef": ef,
+            "interval": ivl,
+            "lapses": lapses,
+            "last_review": last,
+            "repeat_today": False,
+            "repetitions": rep,
+        },
+        sort_keys=True,
+    )
+
+
+def build(size: int, *, log=print) -> float:
+    """Create the collection of `size` cards unless cached; returns the build time (0 if cached)."""
+    path = db_path(size)
+    if path.exists():
+        return 0.0
+    CACHE.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        p.unlink(missing_ok=True)
+    started = time.perf_counter()
+    Store.open(tmp).close()  # the real schema, migrated by the real code
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -1000000")
+    indexes = [
+        r[0]
+        for r in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql NOT NULL")
+    ]
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+    conn.execute("BEGIN")
+    for name in names:
+        if not name.startswith("sqlite_autoindex"):
+            conn.execute(f"DROP INDEX [{name}]")
+    stamp = "2024-11-01T10:00:00.000Z"
+    conn.executemany(
+        "INSERT INTO decks (id, name, created_at) VALUES (?, ?, ?)",
+        [(d + 1, f"Bench::Deck {d + 1:02d}", stamp) for d in range(DECKS)],
+    )
+    rng = random.Random(size)
+    today_ord = TODAY.toordinal()
+    for lo in range(0, size, _CHUNK):
+        ids = range(lo + 1, min(size, lo + _CHUNK) + 1)
+        conn.executemany(
+            "INSERT INTO questions (id, deck_id, uid, guid, kind, text, title, options, answers,"
+            " answer, explanation, tags, source_file, source_line, created_at, content_changed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, '[\"bench\"]', ?, ?, ?, ?)",
+            (
+                (
+                    i,
+                    i % DECKS + 1,
+                    f"id:q{i}",
+                    f"{i:032x}",
+                    "basic" if i % 10 == 0 else "mcq",
+                    f"Synthetic question number {i}: which of these statements is correct?",
+                    "[]" if i % 10 == 0 else _OPTIONS[i % 50],
+                    "[]" if i % 10 == 0 else f"[{i % 4}]",
+                    f"The answer to {i}" if i % 10 == 0 else "",
+                    "An explanation sentence of ordinary length." if i % 3 == 0 else "",
+                    f"/decks/bench-{i % DECKS + 1:02d}.md",
+                    i,
+                    stamp,
+                    stamp,
+                )
+                for i in ids
+            ),
+        )
+        cards: list[tuple] = []
+        reviews: list[tuple] = []
+        for i in ids:
+            deck = i % DECKS + 1
+            if rng.random() >= STUDIED:
+                cards.append((i, i, deck, 0, 250, 0, None, None, 0, 0))
+                continue
+            n = rng.randint(3, 11)
+            # Reviews spread over two years; the last one sets the card's state.
+            days = sorted(rng.sample(range(today_ord - 730, today_ord), n))
+            rep, ef, ivl, lapses = 0, 250, 0, 0
+            before = _state(0, 250, 0, None, None, 0)
+            for k, day in enumerate(days):
+                grade = rng.choice((1, 3, 4, 4, 4, 5, 5))
+                if grade >= 3:  # SM-2: EF from the grade, interval from the EF before it
+                    rep += 1
+                    ivl = 1 if rep == 1 else 6 if rep == 2 else min(-(-ivl * ef // 100), 365)
+                    ef = max(130, ef + 10 - (5 - grade) * (8 + (5 - grade) * 2))
+                else:
+                    rep, ivl, lapses = 0, 1, lapses + 1
+                d = dt.date.fromordinal(day)
+                iso = d.isoformat()
+                due = dt.date.fromordinal(day + ivl).isoformat()
+                after = _state(rep, ef, ivl, due, iso, lapses)
+                reviews.append(
+                    (
+                        i,
+                        f"{iso}T12:00:00.000Z",
+                        iso,
+                        "new" if k == 0 else "review",
+                        grade,
+                        rng.randint(2000, 30000),
+                        "[2, 0, 3, 1]" if i % 10 else None,
+                        "[0]" if i % 10 else None,
+                        (1 if grade >= 3 else 0) if i % 10 else None,
+                        before,
+                        after,
+                    )
+                )
+                before = after
+            # Due spread around today: a few % overdue, the rest ahead.
+            due_day = today_ord + rng.randint(-40, 400)
+            last = min(days[-1], today_ord - 1)
+            repeat = 0
+            if rng.random() < 0.0005:  # a same-day repeat pending
+                last, repeat = today_ord, 1
+            cards.append(
+                (
+                    i,
+                    i,
+                    deck,
+                    rep,
+                    ef,
+                    ivl,
+                    dt.date.fromordinal(due_day).isoformat(),
+                    dt.date.fromordinal(last).isoformat(),
+                    lapses,
+                    repeat,
+                )
+            )
+        conn.executemany(
+            "INSERT INTO cards (id, question_id, deck_id, repetitions, ef, interval, due,"
+            " last_review, lapses, repeat_today) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cards,
+        )
+        conn.executemany(
+            "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
+            " options_shown, chosen, correct, state_before, state_after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            reviews,
+        )
+        log(f"  {label(size)}: {lo + len(ids):,} cards")
+    for sql in indexes:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    tmp.rename(path)
+    return time.perf_counter() - started
+
+
+def counts(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        cards = conn.execute("SELECT count(*) FROM cards").fetchone()[0]
+        reviews = conn.execute("SELECT max(id) FROM reviews").fetchone()[0] or 0
+    finally:
+        conn.close()
+    return cards, reviews

@@ -1,0 +1,200 @@
+"""Progress figures for `srs stats`: computed from the store's aggregate queries.
+
+The functions below `gather` are pure: query results and `today` in, figures
+out. `gather` runs the queries (all GROUP BY in SQL, on indexes) and returns
+the figures as one JSON-ready dict, which is exactly what `srs stats --json`
+prints:
+
+    {
+      "day": "2026-11-22",              # today's study day
+      "deck": null,                     # --deck, or null for all decks
+      "days": 30,                       # --days: the forecast / history window
+      "forecast": {
+        "overdue": 3,                   # due before today (not counted below)
+        "days": [{"day": "2026-11-22", "due": 5}, ...]   # today .. today+days-1
+      },
+      "history": {
+        "total": 120,                   # answers in the window (every kind)
+        "days": [{"day": "2026-10-24", "reviews": 0}, ...]  # ..., today
+      },
+      "calendar": {"from": "2025-11-24", "to": "2026-11-22",
+                   "reviews": [0, 4, ...]},   # one count per day, 52 weeks + this one
+      "cards": {"total": 35, "new": 10, "learning": 1, "young": 20, "mature": 2,
+                "suspended": 2, "leeches": 0},
+      "retention": {                    # first-of-day grades of due cards, grade >= 3
+        "young": {"reviews": 40, "passed": 34, "rate": 0.85},
+        "mature": {"reviews": 0, "passed": 0, "rate": null}
+      },
+      "streak": 4,                      # consecutive study days with an answer
+      "ef": {"mean": 2.41, "buckets": [{"from": 1.3, "to": 1.5, "cards": 2}, ...,
+                                       {"from": 2.7, "to": null, "cards": 0}]},
+      "hardest": [{"id": 7, "deck": "...", "question": "...", "ef": 1.3,
+                   "lapses": 3, "interval": 1}, ...]   # lowest EF, then most lapses
+    }
+
+States exclude each other (suspended, then new, learning = a same-day repeat
+pending, young = interval < 21 days, mature); leeches (lapses >= leech_threshold)
+overlap them. The streak ends today, or yesterday if nothing was answered today yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from srs.store import Settings, Store
+
+MATURE_DAYS = 21
+CALENDAR_WEEKS = 53
+HARDEST = 5
+# EF bucket edges in hundredths; the last bucket is open-ended.
+EF_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
+
+
+def _day(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def forecast(due_by_day: Mapping[str, int], today: dt.date, days: int) -> dict[str, Any]:
+    """Reviews due on each of the next `days` days, with the overdue apart."""
+    overdue = sum(n for day, n in due_by_day.items() if day < _day(today))
+    return {
+        "overdue": overdue,
+        "days": [
+            {"day": _day(d), "due": due_by_day.get(_day(d), 0)}
+            for d in (today + dt.timedelta(days=i) for i in range(days))
+        ],
+    }
+
+
+def history(per_day: Mapping[str, int], today: dt.date, days: int) -> dict[str, Any]:
+    """Answers per day over the last `days` days, today last."""
+    rows = [
+        {"day": _day(d), "reviews": per_day.get(_day(d), 0)}
+        for d in (today - dt.timedelta(days=days - 1 - i) for i in range(days))
+    ]
+    return {"total": sum(r["reviews"] for r in rows), "days": rows}
+
+
+def calendar_start(today: dt.date) -> dt.date:
+    """The Monday that starts the heatmap: 52 full weeks before this week's."""
+    return today - dt.timedelta(days=today.weekday() + 7 * (CALENDAR_WEEKS - 1))
+
+
+def calendar(per_day: Mapping[str, int], today: dt.date) -> dict[str, Any]:
+    """One count per day from `calendar_start` to today (for the heatmap)."""
+    start = calendar_start(today)
+    n = (today - start).days + 1
+    return {
+        "from": _day(start),
+        "to": _day(today),
+        "reviews": [per_day.get(_day(start + dt.timedelta(days=i)), 0) for i in range(n)],
+    }
+
+
+def card_counts(rows: Iterable[Sequence[int]]) -> dict[str, int]:
+    """State counts from `Store.card_figures` rows."""
+    totals = [0] * 6
+    for row in rows:
+        for i, value in enumerate(row[1:7]):
+            totals[i] += value or 0
+    suspended, new, learning, young, mature, leeches = totals
+    return {
+        "total": suspended + new + learning + young + mature,
+        "new": new,
+        "learning": learning,
+        "young": young,
+        "mature": mature,
+        "suspended": suspended,
+        "leeches": leeches,
+    }
+
+
+def ef_spread(rows: Iterable[Sequence[int]]) -> dict[str, Any]:
+    """EF histogram of scheduled cards from `Store.card_figures` rows (EF in tenths)."""
+    buckets = [0] * len(EF_EDGES)
+    weighted = count = 0
+    for row in rows:
+        tenths, scheduled = row[0], row[7] or 0
+        if not scheduled:
+            continue
+        i = max(j for j, edge in enumerate(EF_EDGES) if j == 0 or tenths * 10 >= edge)
+        buckets[i] += scheduled
+        weighted += row[8] or 0
+        count += scheduled
+    return {
+        "mean": round(weighted / count / 100, 2) if count else None,
+        "buckets": [
+            {
+                "from": edge / 100,
+                "to": EF_EDGES[i + 1] / 100 if i + 1 < len(EF_EDGES) else None,
+                "cards": buckets[i],
+            }
+            for i, edge in enumerate(EF_EDGES)
+        ],
+    }
+
+
+def retention(counts: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
+    out = {}
+    for group in ("young", "mature"):
+        n, passed = counts.get(group, (0, 0))
+        out[group] = {"reviews": n, "passed": passed, "rate": round(passed / n, 3) if n else None}
+    return out
+
+
+def streak(studied: Callable[[dt.date], bool], today: dt.date) -> int:
+    """Consecutive study days with an answer, ending today (or yesterday, if not yet today)."""
+    day = today if studied(today) else today - dt.timedelta(days=1)
+    n = 0
+    while studied(day):
+        n += 1
+        day -= dt.timedelta(days=1)
+    return n
+
+
+def hardest(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**row, "ef": row["ef"] / 100} for row in rows]
+
+
+def card_state(card: Mapping[str, Any], today: dt.date) -> str:
+    """One word for a card row of `Store.list_cards` (same order as the counts)."""
+    if card["suspended"]:
+        return "suspended"
+    if card["due"] is None:
+        return "new"
+    if card["repeat_today"] and card["last_review"] == _day(today):
+        return "learning"
+    return "young" if card["interval"] < MATURE_DAYS else "mature"
+
+
+def gather(
+    store: Store, today: dt.date, settings: Settings, *, deck: str | None, days: int
+) -> dict[str, Any]:
+    """Every figure of `srs stats`, in the shape documented above."""
+    from srs.errors import SrsError
+
+    if days < 1:
+        raise SrsError(f"--days must be 1 or more, not {days}")
+    last = today + dt.timedelta(days=days - 1)
+    cal_from = calendar_start(today)
+    since = min(cal_from, today - dt.timedelta(days=days - 1))
+    per_day = store.reviews_by_day(deck, since, today)
+    rows = store.card_figures(deck, today, settings.leech_threshold)
+    return {
+        "day": _day(today),
+        "deck": deck,
+        "days": days,
+        "forecast": forecast(store.due_by_day(deck, last), today, days),
+        "history": history(per_day, today, days),
+        "calendar": calendar(per_day, today),
+        "cards": card_counts(rows),
+        "retention": retention(
+            store.retention_counts(deck, today - dt.timedelta(days=days - 1), today)
+        ),
+        "streak": streak(lambda d: store.studied_on(deck, d), today),
+        "ef": ef_spread(rows),
+        "hardest": hardest(store.hardest_cards(deck, HARDEST)),
+    }

@@ -1,0 +1,111 @@
+"""Helpers for the Anki export tests: CardExport factories and the real Anki backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.import_export_pb2 import ImportResponse
+
+from srs.model import CardExport, Question, ReviewRecord
+from srs.sm2 import CardState, Sm2State
+
+UTC = dt.UTC
+
+
+def mcq(
+    text: str = "Which is a prime?",
+    options: tuple[str, ...] = ("4", "7", "9"),
+    answers: tuple[int, ...] = (1,),
+    **kwargs: object,
+) -> Question:
+    """A multiple-choice question."""
+    return Question(text=text, kind="mcq", options=options, answers=answers, **kwargs)  # type: ignore[arg-type]
+
+
+def basic(text: str = "Capital of France?", answer: str = "Paris", **kwargs: object) -> Question:
+    """A question/answer question."""
+    return Question(text=text, kind="basic", answer=answer, **kwargs)  # type: ignore[arg-type]
+
+
+def studied(
+    today: dt.date,
+    *,
+    due_in: int,
+    interval: int = 6,
+    ef: int = 250,
+    repetitions: int = 2,
+    lapses: int = 0,
+) -> CardState:
+    """A studied card's state, due ``due_in`` days after ``today``."""
+    return CardState(
+        sm2=Sm2State(repetitions=repetitions, ef=ef, interval=interval),
+        due=today + dt.timedelta(days=due_in),
+        last_review=today + dt.timedelta(days=due_in - interval),
+        lapses=lapses,
+    )
+
+
+def review(
+    at: dt.datetime,
+    grade: int,
+    kind: str = "review",
+    *,
+    before: int = 1,
+    after: int = 6,
+    ef: int = 250,
+    ms: int = 4000,
+) -> ReviewRecord:
+    """One review log row."""
+    return ReviewRecord(
+        reviewed_at=at,
+        grade=grade,
+        duration_ms=ms,
+        kind=kind,
+        interval_before=before,
+        interval_after=after,
+        ef_after=ef,
+    )
+
+
+def card(
+    question: Question,
+    guid: str,
+    *,
+    deck: str = "Test",
+    changed_at: dt.datetime | None = None,
+    state: CardState | None = None,
+    reviews: tuple[ReviewRecord, ...] = (),
+    source: str = "decks/test.md:1",
+) -> CardExport:
+    """A CardExport as the store would hand it over."""
+    return CardExport(
+        question=question,
+        deck=deck,
+        guid=guid,
+        source=source,
+        content_changed_at=changed_at or dt.datetime(2024, 1, 1, tzinfo=UTC),
+        state=state or CardState(),
+        reviews=reviews,
+    )
+
+
+def new_collection(path: Path, *, age_days: int = 0) -> Collection:
+    """A fresh Anki collection at ``path``; ``age_days`` makes it look that many days old."""
+    col = Collection(str(path))
+    if age_days:
+        # Reopen so the scheduler computes its day number from the new creation time.
+        col.crt = col.crt - age_days * 86_400
+        col.close()
+        col = Collection(str(path))
+    return col
+
+
+def import_apkg(
+    col: Collection, package: Path, *, with_scheduling: bool = False
+) -> ImportResponse.Log:
+    """Import ``package`` as Anki's import dialog does; return the import log."""
+    options = ImportAnkiPackageOptions(with_scheduling=with_scheduling)
+    request = ImportAnkiPackageRequest(package_path=str(package), options=options)
+    return col.import_anki_package(request).log

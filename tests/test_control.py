@@ -1,0 +1,335 @@
+"""Card control: due --format/--on, cards, show, suspend, reset, forget, config, leeches,
+cram and postpone. Bad input is one line, exit 1, nothing changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from conftest import SRS, mcq, subprocess_env
+from test_stats import build
+from typer.testing import CliRunner
+
+from srs import clock
+from srs.cli import app
+from srs.errors import SrsError
+from srs.review import Session
+from srs.store import Settings, Store
+
+runner = CliRunner()
+TODAY = dt.date(2026, 11, 22)
+
+
+def srs(db, *args: str, input: str | None = None):
+    return runner.invoke(app, [*args, "--db", str(db)], input=input)
+
+
+def snapshot(db) -> list[tuple]:
+    with Store.open(db) as s:
+        return s.conn.execute("SELECT * FROM cards ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def built(store, db_path):
+    build(store)
+    store.close()
+    return db_path
+
+
+def one_line_error(result, text: str) -> None:
+    """An SrsError reaching `main` prints `error: ...`; in CliRunner it is the exception."""
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SrsError), result.output
+    assert text in str(result.exception)
+    assert "\n" not in str(result.exception)
+
+
+# ---------------------------------------------------------------- due
+
+
+def test_due_format_fields(built):
+    result = srs(built, "due", "--on", "+3d", "--format", "{review}+{new} {due}/{total} {learning}")
+    assert result.stdout == "3+0 3/3 0\n"
+
+
+def test_due_format_and_date_errors(built):
+    before = snapshot(built)
+    one_line_error(srs(built, "due", "--format", "{reviews}"), "unknown field {reviews}")
+    one_line_error(srs(built, "due", "--format", "{review"), "--format")
+    one_line_error(srs(built, "due", "--on", "someday"), "date 'someday' not understood")
+    assert snapshot(built) == before
+
+
+def test_main_prints_one_line_and_exits_1(built):
+    import subprocess
+
+    proc = subprocess.run(
+        [*SRS, "due", "--on", "2026-13-45", "--db", str(built)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: date '2026-13-45' not understood")
+    assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("today", "2026-11-22"),
+        ("tomorrow", "2026-11-23"),
+        ("friday", "2026-11-27"),
+        ("Sun", "2026-11-29"),  # today is a Sunday: the next one
+        ("+3d", "2026-11-25"),
+        ("+2w", "2026-12-06"),
+        ("2026-12-04", "2026-12-04"),
+    ],
+)
+def test_parse_day(text, day):
+    assert clock.parse_day(text, TODAY).isoformat() == day
+
+
+# ---------------------------------------------------------------- suspend / cards / show / reset
+
+
+def test_suspend_removes_from_due_counts_and_unsuspend_restores(built):
+    on = ["due", "--on", "+3d", "--json"]
+    assert json.loads(srs(built, *on).stdout)["total"]["review"] == 3
+    due_ids = [c["id"] for c in json.loads(srs(built, "cards", "--json").stdout)]
+    with Store.open(built) as s:
+        ids = [i for i in due_ids if s.card_state(i).due <= dt.date(2026, 11, 25)]
+    assert srs(built, "suspend", *map(str, ids)).stdout == "Suspended 3 cards.\n"
+    assert json.loads(srs(built, *on).stdout)["total"]["review"] == 0
+    assert srs(built, "unsuspend", str(ids[0])).stdout == "Unsuspended 1 card.\n"
+    assert json.loads(srs(built, *on).stdout)["total"]["review"] == 1
+
+
+def test_unknown_card_changes_nothing(built):
+    before = snapshot(built)
+    one_line_error(srs(built, "suspend", "1", "999"), "no card with id 999")
+    one_line_error(srs(built, "reset", "2", "999"), "no card with id 999")
+    one_line_error(srs(built, "show", "999"), "no card with id 999")
+    assert snapshot(built) == before
+
+
+def test_cards_listing_and_search(built):
+    cards = json.loads(srs(built, "cards", "--json", "--deck", "maths").stdout)
+    assert [c["deck"] for c in cards] == ["Maths"] * 6
+    assert set(cards[0]) == {
+        "id", "deck", "question", "due", "interval", "ef", "reps", "lapses", "state",
+    }  # fmt: skip
+    found = json.loads(srs(built, "cards", "--json", "--search", "french 3").stdout)
+    assert [c["question"] for c in found] == ["french 3"]
+    text = srs(built, "cards").stdout
+    assert text.splitlines()[0].split()[:3] == ["id", "deck", "due"]
+    one_line_error(srs(built, "cards", "--deck", "Nope"), "no deck named 'Nope'")
+
+
+def test_reset_makes_new_and_keeps_history(built):
+    with Store.open(built) as s:
+        reviews_before = len(s.reviews(4))
+    assert reviews_before > 0
+    assert srs(built, "reset", "4").stdout == "Reset 1 card to new.\n"
+    with Store.open(built) as s:
+        assert s.card_state(4).is_new
+        assert len(s.reviews(4)) == reviews_before
+        (change,) = s.schedule_changes(4)
+        assert change["kind"] == "reset"
+        assert json.loads(change["state_before"])["due"] is not None
+        assert json.loads(change["state_after"])["due"] is None
+    shown = srs(built, "show", "4").stdout
+    assert "state new" in shown and "reset" in shown and "french 3" in shown
+
+
+# ---------------------------------------------------------------- forget
+
+
+def test_forget_asks_then_deletes_the_deck(built):
+    before = snapshot(built)
+    aborted = srs(built, "forget", "--deck", "Maths", input="n\n")
+    assert aborted.exit_code == 1 and snapshot(built) == before
+    done = srs(built, "forget", "--deck", "Maths", input="y\n")
+    assert done.exit_code == 0 and "Deleted Maths: 6 cards." in done.stdout
+    with Store.open(built) as s:
+        assert list(s.deck_names().values()) == ["Lang::French"]
+        assert s.conn.execute("SELECT count(*) FROM questions").fetchone()[0] == 8
+        orphans = "SELECT count(*) FROM reviews WHERE card_id NOT IN (SELECT id FROM cards)"
+        assert s.conn.execute(orphans).fetchone()[0] == 0
+    assert srs(built, "forget", "--deck", "lang", "--yes").exit_code == 0
+    one_line_error(srs(built, "forget", "--deck", "lang", "--yes"), "no deck named 'lang'")
+
+
+# ---------------------------------------------------------------- config
+
+
+def test_config_get_and_set(db_path):
+    assert srs(db_path, "config", "get", "new_per_day").stdout == "20\n"
+    assert srs(db_path, "config", "set", "new_per_day", "5").stdout == "new_per_day = 5\n"
+    assert srs(db_path, "config", "get", "new_per_day").stdout == "5\n"
+    listing = srs(db_path, "config", "get").stdout
+    assert "leech_threshold" in listing and "suspend_leeches" in listing
+    one_line_error(srs(db_path, "config", "set", "nope", "1"), "unknown setting 'nope'")
+    one_line_error(srs(db_path, "config", "get", "nope"), "unknown setting 'nope'")
+    one_line_error(srs(db_path, "config", "set", "new_per_day", "-1"), "new_per_day must be")
+    one_line_error(srs(db_path, "config", "set", "rollover_hour", "x"), "whole number")
+    assert srs(db_path, "config", "get", "new_per_day").stdout == "5\n"
+
+
+# ---------------------------------------------------------------- leeches
+
+
+def fail_daily(store: Store, settings: Settings, days: int) -> list:
+    """One card, passed on even days and failed on odd ones: a lapse every other day."""
+    logs = []
+    for i in range(days):
+        day = TODAY + dt.timedelta(days=i)
+        session = Session(store, day, random.Random(0), settings=settings, new_limit=1)
+        now = dt.datetime.combine(day, dt.time(9), dt.UTC)
+        while (shown := session.next_card()) is not None:
+            grade = 1 if i % 2 and shown.queue != "learning" else 5
+            logs.append((session, session.grade(shown, grade, now=now, duration_ms=1)))
+    return logs
+
+
+def test_leech_at_threshold_lapses(store, db_path):
+    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    settings = Settings(leech_threshold=3)
+    logs = fail_daily(store, settings, 8)
+    leeches = [log.after.lapses for session, log in logs if session.became_leech(log)]
+    assert leeches == [3]
+    assert store.card_state(1).lapses == 4
+    assert not store.is_suspended(1)
+    store.set_setting("leech_threshold", 3)
+    listed = json.loads(srs(db_path, "cards", "--leeches", "--json").stdout)
+    assert [c["id"] for c in listed] == [1]
+    store.set_setting("leech_threshold", 5)
+    assert json.loads(srs(db_path, "cards", "--leeches", "--json").stdout) == []
+
+
+def test_suspend_leeches_setting_suspends_and_undo_restores(store):
+    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    settings = Settings(leech_threshold=2, suspend_leeches=1)
+    logs = fail_daily(store, settings, 4)
+    session, log = logs[-1]  # the day-3 failure: no same-day repeat for a suspended card
+    assert session.became_leech(log) and log.after.lapses == 2 and store.is_suspended(1)
+    # Undo takes the suspension back too.
+    assert session.undo() is not None
+    assert not store.is_suspended(1)
+
+
+def test_review_prints_a_leech_line(store, db_path):
+    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    fail_daily(store, Settings(), 1)  # learned on day 0
+    store.set_setting("leech_threshold", 1)
+    store.close()
+    import subprocess
+
+    proc = subprocess.run(
+        [*SRS, "review", "--db", str(db_path)],
+        input="ab\n1\n",  # two letters: wrong, whatever the shuffle
+        capture_output=True,
+        text=True,
+        env=subprocess_env(SRS_NOW="2026-11-23T09:00", SRS_SEED="1"),
+        timeout=60,
+    )
+    assert "Leech: 1 lapses" in proc.stdout, proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------- cram
+
+
+def test_cram_leaves_every_schedule_untouched(built):
+    before = snapshot(built)
+    with Store.open(built) as s:
+        reviews_before = len(s.reviews())
+        done_before = s.done_today(TODAY)
+        session = Session(s, TODAY, random.Random(1), settings=Settings(), cram=True)
+        assert sum(session.remaining().values()) == 14  # every card, due or not
+        now = dt.datetime.combine(TODAY, dt.time(10), dt.UTC)
+        answered = 0
+        while (shown := session.next_card()) is not None:
+            session.grade(shown, [0, 2, 5][answered % 3], now=now, duration_ms=5)
+            answered += 1
+        assert answered == 14  # a failed cram card does not come back
+        rows = s.reviews()[reviews_before:]
+        assert {r["kind"] for r in rows} == {"cram"} and len(rows) == 14
+        assert all(r["state_before"] == r["state_after"] for r in rows)
+        done = s.done_today(TODAY)
+        assert {k: v for k, v in done.items() if k != "cram"} == done_before
+    assert snapshot(built) == before
+    # Cram rows count for nothing in the day's limits.
+    assert srs(built, "due", "--format", "{total}").stdout == "0\n"
+
+
+def test_cram_on_the_command_line(built):
+    before = snapshot(built)
+    import subprocess
+
+    proc = subprocess.run(
+        [*SRS, "review", "--cram", "--deck", "Maths", "--db", str(built)],
+        input="\n1\n\n5\nq\n",
+        capture_output=True,
+        text=True,
+        env=subprocess_env(SRS_SEED="3"),
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("Cram: schedule unchanged.") == 2
+    assert snapshot(built) == before
+
+
+# ---------------------------------------------------------------- postpone
+
+
+def test_postpone_shifts_due_dates_and_undo_restores_them(built):
+    before = {r[0]: r for r in snapshot(built)}
+    due_col = 6  # id, question_id, deck_id, repetitions, ef, interval, due
+    result = srs(built, "postpone", "3", "--deck", "Maths")
+    assert result.stdout == "Postponed 6 cards by 3 days.\n"
+    after = {r[0]: r for r in snapshot(built)}
+    with Store.open(built) as s:
+        maths = set(s.conn.execute("SELECT id FROM cards WHERE deck_id = 2").fetchall())
+    for card_id, row in before.items():
+        if (card_id,) in maths:
+            moved = dt.date.fromisoformat(row[due_col]) + dt.timedelta(days=3)
+            assert after[card_id][due_col] == moved.isoformat()
+            assert after[card_id][:due_col] == row[:due_col]
+            assert after[card_id][due_col + 1 :] == row[due_col + 1 :]
+        else:
+            assert after[card_id] == row
+    undo = srs(built, "postpone", "--undo")
+    assert undo.stdout == "Undid a postpone by 3 days: 6 cards restored.\n"
+    assert {r[0]: r for r in snapshot(built)} == before
+    one_line_error(srs(built, "postpone", "--undo"), "no postpone to undo")
+
+
+def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
+    store.import_questions([("D", "d.md", [mcq("a"), mcq("b")])], dt.datetime.now(dt.UTC))
+    store.close()
+    before = snapshot(db_path)
+    assert srs(db_path, "postpone", "2").stdout == "Postponed 0 cards by 2 days.\n"
+    one_line_error(srs(db_path, "postpone", "0"), "1 day or more")
+    one_line_error(srs(db_path, "postpone", "-2"), "1 day or more")
+    one_line_error(srs(db_path, "postpone", "2", "--deck", "X"), "no deck named 'X'")
+    assert snapshot(db_path) == before
+
+
+def test_undo_postpone_keeps_cards_reviewed_since(built):
+    srs(built, "postpone", "1")
+    with Store.open(built) as s:
+        (card_id,) = s.conn.execute("SELECT id FROM cards ORDER BY due LIMIT 1").fetchone()
+        day = s.card_state(card_id).due
+        session = Session(s, day, random.Random(0), settings=Settings(new_per_day=0))
+        while (shown := session.next_card()) is not None:
+            if shown.card.id == card_id:
+                now = dt.datetime.combine(day, dt.time(9), dt.UTC)
+                session.grade(shown, 5, now=now, duration_ms=1)
+                break
+        graded = s.card_state(card_id)
+    assert "1 reviewed since kept their new schedule" in srs(built, "postpone", "--undo").stdout
+    with Store.open(built) as s:
+        assert s.card_state(card_id) == graded

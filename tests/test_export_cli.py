@@ -1,0 +1,172 @@
+"""`srs export` end to end: srs database -> .apkg -> a fresh collection in the real Anki."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import subprocess
+
+import pytest
+from anki_helpers import import_apkg, new_collection
+from conftest import DECKS, SRS, now_at, subprocess_env
+
+from srs.review import Session
+from srs.store import Store
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def srs(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*SRS, *args], capture_output=True, text=True, env=subprocess_env(**env), timeout=120
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "srs.db"
+    deck_dir = tmp_path / "decks"
+    deck_dir.mkdir()
+    for f in DECKS.glob("*.md"):
+        (deck_dir / f.name).write_text(f.read_text())
+    assert srs("import", str(deck_dir), "--db", str(path)).returncode == 0
+    return path
+
+
+def study(db_path, today: dt.date, grade: int = 4, n: int = 5) -> None:
+    with Store.open(db_path) as store:
+        session = Session(store, today, random.Random(0), settings=store.settings(), limit=n)
+        while (shown := session.next_card()) is not None:
+            # Grades below 4 bring a card back today; the repeat is answered 4 so the session ends.
+            g = 4 if shown.queue == "learning" else grade
+            session.grade(shown, g, now=now_at(f"{today}T09:00:00"), duration_ms=3000)
+
+
+def test_bundled_decks_export_and_import_cleanly(db, tmp_path):
+    out = tmp_path / "all.apkg"
+    result = srs("export", "--db", str(db), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Wrote {out}: 35 notes, 35 cards, 2 decks,")
+    col = new_collection(tmp_path / "collection.anki2")
+    log = import_apkg(col, out)
+    assert len(log.new) == 35 and not log.conflicting
+    names = {d.name for d in col.decks.all_names_and_ids()}
+    assert {"MLOps", "MLOps::Basics", "MLOps::CI-CD for ML"} <= names
+    assert len(col.find_notes('"deck:MLOps::Basics"')) == 10
+    assert len(col.find_notes('"deck:MLOps::CI-CD for ML"')) == 25
+    nid = col.find_notes('"Question:*rollback*"')[0]
+    note = col.get_note(nid)
+    assert "AWS CodeDeploy" in note["Options"]
+    card = note.cards()[0]
+    front = re.sub(r"<style>.*?</style>", "", card.question(), flags=re.S)
+    assert 'data-answer="true"' not in front and "AWS CodeDeploy" in front
+    answer = re.sub(r"<style>.*?</style>", "", card.answer(), flags=re.S)
+    marked = answer.split('data-answer="true"')[1].split("</li>")[0]
+    assert "AWS CodeDeploy" in marked
+    col.close()
+
+
+def test_default_output_name_and_deck_filter(db, tmp_path):
+    result = subprocess.run(
+        [*SRS, "export", "--db", str(db), "--deck", "MLOps::Basics"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "MLOps-Basics.apkg").is_file()
+    assert "10 notes" in result.stdout
+
+
+def test_edit_in_source_updates_the_note_in_anki(db, tmp_path):
+    out = tmp_path / "basics.apkg"
+    study(db, TODAY, n=10)
+    assert (
+        srs(
+            "export", "--db", str(db), "-d", "MLOps::Basics", "-o", str(out), "--with-progress"
+        ).returncode
+        == 0
+    )
+    col = new_collection(tmp_path / "collection.anki2", age_days=30)
+    import_apkg(col, out, with_scheduling=True)
+    nid = col.find_notes('"Question:*primarily aim*"')[0]
+    card_before = col.get_note(nid).cards()[0]
+    state_before = (card_before.id, card_before.ivl, card_before.due, card_before.type)
+    notetypes = len(col.models.all_names_and_ids())
+
+    deck_file = tmp_path / "decks" / "mlops-basics.md"
+    text = deck_file.read_text()
+    assert "Ensuring high-speed internet connections" in text
+    deck_file.write_text(text.replace("Ensuring high-speed internet connections", "Faster Wi-Fi"))
+    later = {"SRS_NOW": "2026-11-23T09:00:00"}
+    imported = srs("import", str(deck_file), "--db", str(db), **later)
+    assert "0 added, 1 updated, 9 unchanged" in imported.stdout
+    assert (
+        srs("export", "--db", str(db), "-d", "MLOps::Basics", "-o", str(out), **later).returncode
+        == 0
+    )
+
+    log = import_apkg(col, out)
+    assert [n.id.nid for n in log.updated] == [nid]
+    assert not log.new and not log.conflicting
+    assert len(col.models.all_names_and_ids()) == notetypes
+    note = col.get_note(nid)
+    assert "Faster Wi-Fi" in note["Options"]
+    card = note.cards()[0]
+    assert (card.id, card.ivl, card.due, card.type) == state_before
+    col.close()
+
+
+def test_same_export_twice_is_all_duplicates(db, tmp_path):
+    out = tmp_path / "all.apkg"
+    srs("export", "--db", str(db), "-o", str(out))
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, out)
+    log = import_apkg(col, out)
+    assert len(log.duplicate) == 35 and not log.new and not log.updated
+    col.close()
+
+
+def test_progress_matches_srs(db, tmp_path):
+    study(db, TODAY - dt.timedelta(days=3), grade=5, n=8)  # due in 1 day -> overdue by 2
+    study(db, TODAY - dt.timedelta(days=2), grade=5, n=8)  # 8 reviews (interval 6)
+    study(db, TODAY, grade=3, n=3)
+    out = tmp_path / "progress.apkg"
+    assert srs("export", "--db", str(db), "--with-progress", "-o", str(out)).returncode == 0
+    col = new_collection(tmp_path / "collection.anki2", age_days=100)
+    import_apkg(col, out, with_scheduling=True)
+    with Store.open(db) as store:
+        exported = {c.guid: c for c in store.export_cards()}
+        review_rows = len(store.reviews())
+    studied = 0
+    for guid, c in exported.items():
+        nid = col.db.scalar("select id from notes where guid = ?", guid)
+        card = col.get_note(nid).cards()[0]
+        if c.state.is_new:
+            assert card.type == 0
+            continue
+        studied += 1
+        assert card.type == 2 and card.ivl == c.state.sm2.interval
+        assert card.factor == c.state.sm2.ef * 10
+        assert card.reps == len(c.reviews) and card.lapses == c.state.lapses
+        assert card.due - col.sched.today == (c.state.due - TODAY).days
+    assert studied == 8 + 3
+    assert col.db.scalar("select count() from revlog") == review_rows
+    col.close()
+
+
+def test_export_errors(tmp_path, db):
+    empty = tmp_path / "empty.db"
+    result = srs("export", "--db", str(empty))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: nothing to export")
+    missing = srs("export", "--db", str(db), "--deck", "Nope")
+    assert missing.returncode == 1 and "no deck named 'Nope'" in missing.stderr
+    target = tmp_path / "no-such-dir" / "x.apkg"
+    bad = srs("export", "--db", str(db), "-o", str(target))
+    assert bad.returncode == 1 and bad.stderr.startswith("error: cannot write")
+    assert "Traceback" not in bad.stderr
+    assert not target.parent.exists()
+    assert not list(tmp_path.glob("*.apkg*"))

@@ -1,0 +1,284 @@
+"""`srs stats`: figures on a scripted multi-day history, checked against row-by-row oracles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+from collections import Counter
+
+import pytest
+from conftest import basic, mcq
+from typer.testing import CliRunner
+
+from srs import charts, stats
+from srs.cli import app
+from srs.review import Session
+from srs.store import Settings, Store
+
+runner = CliRunner()
+TODAY = dt.date(2026, 11, 22)  # conftest pins SRS_NOW to this morning
+# Studied every day from the 10th except the 13th and the 16th: the streak is 17-22.
+STUDY_DAYS = [dt.date(2026, 11, d) for d in (10, 11, 12, 14, 15, 17, 18, 19, 20, 21) + (22,)]
+SETTINGS = Settings(new_per_day=4)
+
+
+def grade_of(card_id: int, day: dt.date, queue: str) -> int:
+    """A fixed, varied script: repeats pass, some first answers fail, the rest vary."""
+    if queue == "learning":
+        return 4
+    if (card_id + day.toordinal()) % 5 == 0:
+        return 1
+    return 3 + (card_id + day.day) % 3
+
+
+def study(store: Store, day: dt.date) -> None:
+    session = Session(store, day, random.Random(0), settings=SETTINGS)
+    now = dt.datetime.combine(day, dt.time(9), dt.UTC)
+    while (shown := session.next_card()) is not None:
+        session.grade(shown, grade_of(shown.card.id, day, shown.queue), now=now, duration_ms=900)
+
+
+def build(store: Store, days=STUDY_DAYS) -> None:
+    store.import_questions(
+        [
+            ("Lang::French", "fr.md", [mcq(f"french {i}") for i in range(8)]),
+            ("Maths", "maths.md", [basic(f"maths {i}") for i in range(6)]),
+        ],
+        dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    for day in days:
+        study(store, day)
+
+
+@pytest.fixture
+def history_store(store):
+    build(store)
+    store.set_suspended([14], True)
+    return store
+
+
+def figures(store: Store, deck=None, days=30) -> dict:
+    return stats.gather(store, TODAY, store.settings(), deck=deck, days=days)
+
+
+# ---------------------------------------------------------------- oracles
+
+
+def rows(store: Store, sql: str) -> list[dict]:
+    cur = store.conn.execute(sql)
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur]
+
+
+def test_card_counts_match_a_row_by_row_count(history_store):
+    counted = Counter()
+    for c in rows(history_store, "SELECT * FROM cards"):
+        counted[stats.card_state(c, TODAY)] += 1
+        counted["leeches"] += c["lapses"] >= 8
+    got = figures(history_store)["cards"]
+    assert got == {
+        "total": 14,
+        "new": counted["new"],
+        "learning": counted["learning"],
+        "young": counted["young"],
+        "mature": counted["mature"],
+        "suspended": 1,
+        "leeches": counted["leeches"],
+    }
+    assert got["new"] + got["learning"] + got["young"] + got["mature"] + 1 == 14
+
+
+def test_history_retention_and_streak_match_the_log(history_store):
+    log = rows(history_store, "SELECT * FROM reviews")
+    data = figures(history_store)
+    per_day = Counter(r["study_day"] for r in log)
+    assert {d["day"]: d["reviews"] for d in data["history"]["days"] if d["reviews"]} == per_day
+    assert data["history"]["total"] == len(log)
+    assert len(data["history"]["days"]) == 30 and data["history"]["days"][-1]["day"] == "2026-11-22"
+    firsts = [r for r in log if r["kind"] == "review"]
+    young = [r for r in firsts if json.loads(r["state_before"])["interval"] < 21]
+    assert data["retention"]["young"]["reviews"] == len(young) > 0
+    assert data["retention"]["young"]["passed"] == sum(r["grade"] >= 3 for r in young)
+    assert data["retention"]["mature"] == {"reviews": 0, "passed": 0, "rate": None}
+    assert data["streak"] == 6
+
+
+def test_streak_counts_from_yesterday_until_today_is_studied(store):
+    build(
+        store,
+        [TODAY - dt.timedelta(days=3), TODAY - dt.timedelta(days=2), TODAY - dt.timedelta(days=1)],
+    )
+    assert figures(store)["streak"] == 3
+    assert stats.streak(lambda d: d < TODAY - dt.timedelta(days=1), TODAY) == 0
+
+
+def test_forecast_on_known_due_dates(store):
+    build(store, [])
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id")]
+    due = {
+        ids[0]: "2026-11-20",
+        ids[1]: "2026-11-21",
+        ids[2]: "2026-11-22",
+        ids[3]: "2026-11-22",
+        ids[4]: "2026-11-24",
+        ids[5]: "2026-12-21",
+        ids[6]: "2026-12-22",
+    }
+    with store.write() as conn:
+        for card_id, day in due.items():
+            conn.execute(
+                "UPDATE cards SET due = ?, interval = 3, repetitions = 2,"
+                " last_review = '2026-11-01' WHERE id = ?",
+                [day, card_id],
+            )
+    fc = figures(store)["forecast"]
+    assert fc["overdue"] == 2
+    assert {d["day"]: d["due"] for d in fc["days"] if d["due"]} == {
+        "2026-11-22": 2,
+        "2026-11-24": 1,
+        "2026-12-21": 1,  # the 30th day; 2026-12-22 is outside the window
+    }
+    assert [d["day"] for d in fc["days"]][:2] == ["2026-11-22", "2026-11-23"]
+    assert len(fc["days"]) == 30
+    store.set_suspended([ids[2]], True)
+    assert figures(store)["forecast"]["days"][0]["due"] == 1
+
+
+def test_deck_filter_and_ef_spread(history_store):
+    fr = figures(history_store, deck="Lang")
+    assert fr["cards"]["total"] == 8 and fr["deck"] == "Lang"
+    scheduled = rows(history_store, "SELECT ef FROM cards WHERE due IS NOT NULL")
+    buckets = figures(history_store)["ef"]["buckets"]
+    assert sum(b["cards"] for b in buckets) == len(scheduled)
+    for b in buckets:
+        lo, hi = b["from"] * 100, (b["to"] or 99) * 100
+        assert b["cards"] == sum(lo <= r["ef"] < hi for r in scheduled)
+    assert figures(history_store)["ef"]["mean"] == round(
+        sum(r["ef"] for r in scheduled) / len(scheduled) / 100, 2
+    )
+    hardest = figures(history_store)["hardest"]
+    assert [h["ef"] for h in hardest] == sorted(r["ef"] / 100 for r in scheduled)[:5]
+
+
+def test_stats_json_is_pinned(history_store, db_path):
+    history_store.close()
+    result = runner.invoke(app, ["stats", "--json", "--days", "7", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {
+        "day",
+        "deck",
+        "days",
+        "forecast",
+        "history",
+        "calendar",
+        "cards",
+        "retention",
+        "streak",
+        "ef",
+        "hardest",
+    }
+    assert (data["day"], data["deck"], data["days"]) == ("2026-11-22", None, 7)
+    assert data["cards"] == {
+        "total": 14,
+        "new": 0,
+        "learning": 0,
+        "young": 13,
+        "mature": 0,
+        "suspended": 1,
+        "leeches": 0,
+    }
+    assert data["forecast"] == {
+        "overdue": 0,
+        "days": [
+            {"day": "2026-11-22", "due": 0},
+            {"day": "2026-11-23", "due": 1},
+            {"day": "2026-11-24", "due": 0},
+            {"day": "2026-11-25", "due": 1},
+            {"day": "2026-11-26", "due": 1},
+            {"day": "2026-11-27", "due": 0},
+            {"day": "2026-11-28", "due": 1},
+        ],
+    }
+    assert data["history"]["total"] == 31
+    assert [d["reviews"] for d in data["history"]["days"]] == [0, 6, 7, 2, 8, 5, 3]
+    assert data["retention"] == {
+        "young": {"reviews": 21, "passed": 17, "rate": 0.81},
+        "mature": {"reviews": 0, "passed": 0, "rate": None},
+    }
+    assert data["streak"] == 6
+    cal = data["calendar"]
+    assert (cal["from"], cal["to"], len(cal["reviews"])) == ("2025-11-17", "2026-11-22", 371)
+    assert sum(cal["reviews"]) == 76
+    assert [b["cards"] for b in data["ef"]["buckets"]] == [0, 0, 0, 0, 0, 9, 2, 3]
+    assert data["ef"]["mean"] == 2.47
+    assert data["hardest"][:2] == [
+        {
+            "id": 4,
+            "deck": "Lang::French",
+            "question": "french 3",
+            "ef": 2.32,
+            "lapses": 1,
+            "interval": 15,
+        },
+        {
+            "id": 7,
+            "deck": "Lang::French",
+            "question": "french 6",
+            "ef": 2.32,
+            "lapses": 1,
+            "interval": 6,
+        },
+    ]
+
+
+def test_due_json_is_pinned(history_store, db_path):
+    history_store.close()
+    result = runner.invoke(app, ["due", "--json", "--db", str(db_path)])
+    assert json.loads(result.stdout) == {
+        "day": "2026-11-22",
+        "total": {"new": 0, "learning": 0, "review": 0},
+        "decks": [
+            {"deck": "Lang::French", "new": 0, "learning": 0, "review": 0},
+            {"deck": "Maths", "new": 0, "learning": 0, "review": 0},
+        ],
+    }
+    tomorrow = runner.invoke(app, ["due", "--json", "--on", "tomorrow", "--db", str(db_path)])
+    assert json.loads(tomorrow.stdout)["total"] == {"new": 0, "learning": 0, "review": 1}
+
+
+def test_stats_text_fits_80_columns(history_store, db_path):
+    history_store.close()
+    result = runner.invoke(app, ["stats", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "\033[" not in result.stdout  # not a TTY: no colour
+    assert "(streak: 6 days)" in result.stdout
+    assert any(re.match(r"^Mon [·░▒▓█ ]+$", line) for line in lines)
+
+
+def test_bad_days_is_one_line(db_path):
+    result = runner.invoke(app, ["stats", "--days", "0", "--db", str(db_path)])
+    assert isinstance(result.exception, Exception) and "--days must be 1 or more" in str(
+        result.exception
+    )
+
+
+# ---------------------------------------------------------------- charts
+
+
+def test_heatmap_has_seven_rows_and_shades_by_the_busiest_day():
+    start = dt.date(2026, 11, 2)  # a Monday
+    lines = charts.heatmap([0, 1, 2, 4, 8, 0, 0], start, width=80)
+    assert len(lines) == 9  # months, 7 days, legend
+    cells = [line[4:5] for line in lines[1:8]]
+    assert cells == ["·", "░", "░", "▒", "█", "·", "·"]
+
+
+def test_columns_group_days_to_fit_the_width():
+    lines = charts.columns(list(range(365)), first="a", last="b", width=40)
+    assert max(len(line) for line in lines) <= 40
+    assert "each column" in lines[-1]
