@@ -9,15 +9,17 @@ SRS := $(BIN)/srs
 # The virtualenv, rebuilt when pyproject.toml changes. Editable, so edits to the code show at once.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pip's output goes to a log, shown only if the install fails.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "Installing srs into $(VENV) (log: $(VENV)/pip.log)"
+	@$(BIN)/python -m pip install -e . > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@ $(VENV)/.installed
+	@echo "Installing srs with its test extras into $(VENV) (log: $(VENV)/pip.log)"
+	@$(BIN)/python -m pip install -e '.[test]' > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	@touch $@ $(VENV)/.installed
 
 ## review: set up, import the bundled decks into an empty database, and study.
 review: $(VENV)/.installed

@@ -47,7 +47,7 @@ def columns(
         for v in sums:
             eighths = 0 if top == 0 else round(v * height * 8 / top) - (row - 1) * 8
             cells.append(BLOCKS[max(0, min(8, eighths))])
-        axis = str(top) if row == height else ("0" if row == 1 else "")
+        axis = str(top) if row == height else ""
         bar = " ".join(cells)
         lines.append((f"{axis:>{label}} │" + _paint(bar.rstrip(), "36", color)).rstrip())
     span = 2 * len(sums) - 1

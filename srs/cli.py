@@ -474,7 +474,7 @@ def _review_one(session, term: Terminal, shown) -> None:
             print(f"A wrong answer can be graded 0-{top}.")
             continue
         else:
-            print("Type a grade 0-5 (? for help).")
+            print(f"Type a grade 0-{top} (? for help).")
             continue
         break
     log = session.grade(

@@ -282,3 +282,37 @@ def test_columns_group_days_to_fit_the_width():
     lines = charts.columns(list(range(365)), first="a", last="b", width=40)
     assert max(len(line) for line in lines) <= 40
     assert "each column" in lines[-1]
+
+
+def plan(store: Store, sql: str, params: list) -> str:
+    return " ".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def test_day_queries_use_the_indexes(history_store):
+    """Forecast, history, retention and streak probes never scan a whole table."""
+    captured: list[tuple[str, list]] = []
+    real = history_store.conn
+
+    class Spy:
+        def execute(self, sql, params=()):
+            captured.append((sql, list(params)))
+            return real.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    history_store.conn = Spy()
+    try:
+        history_store.due_by_day(None, TODAY)
+        history_store.reviews_by_day("Maths", TODAY - dt.timedelta(days=30), TODAY)
+        history_store.reviews_by_day(None, TODAY - dt.timedelta(days=30), TODAY)
+        history_store.retention_counts(None, TODAY - dt.timedelta(days=30), TODAY)
+        history_store.studied_on(None, TODAY)
+    finally:
+        history_store.conn = real
+    queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
+    assert len(queries) == 5
+    for sql, params in queries:
+        text = plan(history_store, sql, params)
+        assert "SCAN cards" not in text and "SCAN reviews" not in text, (sql, text)
+        assert "INDEX" in text, (sql, text)
