@@ -21,7 +21,10 @@ PYTHON = sys.executable
 
 def env() -> dict[str, str]:
     """Pinned clock and zone, fixed shuffle, no colour, no default database."""
-    out = {k: v for k, v in os.environ.items() if k not in {"SRS_DB", "PYTHONPROFILEIMPORTTIME"}}
+    # PYTHONDONTWRITEBYTECODE would make every run recompile srs from source (~15 ms),
+    # which no installed copy does: bytecode is allowed, and the warm-up round writes it.
+    dropped = {"SRS_DB", "PYTHONPROFILEIMPORTTIME", "PYTHONDONTWRITEBYTECODE"}
+    out = {k: v for k, v in os.environ.items() if k not in dropped}
     out.update(TZ="UTC", SRS_NOW=NOW, SRS_SEED="1", NO_COLOR="1")
     return out
 

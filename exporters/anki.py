@@ -205,10 +205,22 @@ def _fields(card: CardExport) -> list[str]:
     explanation = text_to_html(q.explanation)
     if q.kind == "basic":
         return [_question_html(q), text_to_html(q.answer), explanation, source]
+    if not q.options:
+        return [_question_html(q), "", "", explanation, source]
+    # What _options_html(q, marked=False / True) give, each option escaped once.
+    right = set(q.answers)
+    options = [text_to_html(option) for option in q.options]
+    front = "".join([f"<li>{o}</li>" for o in options])
+    back = "".join(
+        [
+            f'<li data-answer="{"true" if i in right else "false"}">{o}</li>'
+            for i, o in enumerate(options)
+        ]
+    )
     return [
         _question_html(q),
-        _options_html(q, marked=False),
-        _options_html(q, marked=True),
+        f'<ol class="srs-options" type="A">{front}</ol>',
+        f'<ol class="srs-options" type="A">{back}</ol>',
         explanation,
         source,
     ]
@@ -360,11 +372,15 @@ def write_apkg(
     decks: dict[str, genanki.Deck] = {}
     studied: list[tuple[_Note, CardExport]] = []
     position = 0
+    by_store_name: dict[str, genanki.Deck] = {}  # card.deck -> its deck, deck_name done once
     for position, card in enumerate(cards, 1):
-        name = deck_name(card.deck)
-        deck = decks.get(name)
+        deck = by_store_name.get(card.deck)
         if deck is None:
-            deck = decks[name] = genanki.Deck(deck_id(name), name)
+            name = deck_name(card.deck)
+            deck = decks.get(name)
+            if deck is None:
+                deck = decks[name] = genanki.Deck(deck_id(name), name)
+            by_store_name[card.deck] = deck
         note = _Note(
             model=models["basic" if card.question.kind == "basic" else "mcq"],
             fields=_fields(card),

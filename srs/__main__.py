@@ -1,3 +1,3 @@
-from srs.cli import main
+from srs.fastpath import main
 
 main()

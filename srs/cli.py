@@ -8,7 +8,6 @@ the commands that use them, so `srs due` in a shell prompt stays quick.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
 import sys
@@ -20,6 +19,7 @@ import typer
 
 from srs import __version__, clock
 from srs.errors import SrsError
+from srs.fastpath import err, open_store, show_due, today_of
 
 app = typer.Typer(
     name="srs",
@@ -62,20 +62,12 @@ def _root(
     """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
 
 
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+_err = err
 
 
-def _open(db: Path | None):
-    from srs.store import Store
-
-    return Store.open(db, backup_notice=lambda p: _err(f"srs: backed up the database to {p}"))
-
-
-def _today(store) -> tuple:
-    settings = store.settings()
-    now = clock.now()
-    return now, clock.study_day(now, settings.rollover_hour), settings
+# Shared with the typer-free `srs due` path.
+_open = open_store
+_today = today_of
 
 
 # ---------------------------------------------------------------- import
@@ -185,34 +177,7 @@ def due(
     db: DbOption = None,
 ) -> None:
     """What is left to study today: new, learning, review, per deck and in total."""
-    with _open(db) as store:
-        _, today, settings = _today(store)
-        if on is not None:
-            today = clock.parse_day(on, today)
-        total, per_deck = store.due_counts(today, deck, settings)
-    if fmt is not None:
-        from srs.cli_control import format_due
-
-        print(format_due(fmt, total))
-        return
-    if as_json:
-        row = lambda c: {"new": c.new, "learning": c.learning, "review": c.review}  # noqa: E731
-        print(
-            json.dumps(
-                {
-                    "day": today.isoformat(),
-                    "total": row(total),
-                    "decks": [{"deck": d.deck, **row(d.due)} for d in per_deck],
-                },
-                indent=2,
-            )
-        )
-        return
-    width = max([len(d.deck) for d in per_deck] + [5])
-    print(f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}")
-    for d in per_deck:
-        print(f"{d.deck:<{width}}  {d.due.new:>5}  {d.due.learning:>5}  {d.due.review:>6}")
-    print(f"{'total':<{width}}  {total.new:>5}  {total.learning:>5}  {total.review:>6}")
+    show_due(deck=deck, as_json=as_json, fmt=fmt, on=on, db=db)
 
 
 @app.command()
@@ -284,10 +249,11 @@ def export(
         now, today, _ = _today(store)
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")
-        cards = store.export_cards(deck)
-    names = deck or sorted({c.deck for c in cards})
-    path = output or Path(_default_apkg_name(names))
-    summary = write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
+        names = deck or store.export_deck_names(deck)
+        path = output or Path(_default_apkg_name(names))
+        # Streamed: the cards go from the database to the package one at a time.
+        cards = store.iter_export_cards(deck, history=with_progress)
+        summary = write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
     size = f"{summary.bytes / 1024:.1f} KiB" if summary.bytes < 1 << 20 else (
         f"{summary.bytes / (1 << 20):.1f} MiB"
     )

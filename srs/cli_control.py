@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import string
 import sys
 from typing import Annotated, Any
 
@@ -16,26 +15,7 @@ import typer
 
 from srs.cli import DbOption, DeckOption, _open, _shorten, _today, app
 from srs.errors import SrsError
-
-DUE_FIELDS = ("new", "learning", "review", "due", "total")
-
-
-def format_due(template: str, counts: Any) -> str:
-    """Fill a `srs due --format` template; an unknown field or stray brace is an SrsError."""
-    values = {
-        "new": counts.new,
-        "learning": counts.learning,
-        "review": counts.review,
-        "due": counts.learning + counts.review,
-        "total": counts.total,
-    }
-    try:
-        for _, name, _spec, _ in string.Formatter().parse(template):
-            if name is not None and name not in values:
-                raise SrsError(f"--format: unknown field {{{name}}} (fields: {', '.join(values)})")
-        return template.format_map(values)
-    except (ValueError, IndexError) as e:
-        raise SrsError(f"--format: {e}") from None
+from srs.fastpath import DUE_FIELDS, format_due  # noqa: E402, F401  (re-exported)
 
 
 def _color() -> bool:

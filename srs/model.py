@@ -31,6 +31,9 @@ class Question:
     tags: tuple[str, ...] = ()
     id: str | None = None  # an explicit id from the canonical format
     line: int = 0  # 1-based line where the question starts in its file
+    # normalise(text) when a parser has computed it already, so question_uid need not: not
+    # part of the value (never compared), and dataclasses.replace() leaves it empty.
+    normalised: str = field(default="", init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,17 @@ _SPACE = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     """The text a question is recognised by: case-folded, white space collapsed."""
-    return _SPACE.sub(" ", text).strip().casefold()
+    # The same as _SPACE.sub(" ", text).strip().casefold() (str.split and \s agree on
+    # white space for every code point), several times faster.
+    return " ".join(text.split()).casefold()
 
 
 def question_uid(question: Question) -> str:
     """A question's identity within its deck: its explicit id, else its normalised text."""
     if question.id:
         return "id:" + question.id
-    return "text:" + hashlib.sha1(normalise(question.text).encode()).hexdigest()
+    key = question.normalised or normalise(question.text)
+    return "text:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -320,3 +320,34 @@ def test_tty_session_with_pexpect(imported):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due"],
+        ["due", "--json"],
+        ["due", "--deck", "MLOps"],
+        ["due", "-d", "MLOps::Basics", "--json"],
+        ["due", "--format", "{review}+{new} ({due} due, {total} in all)"],
+        ["due", "--format={new}", "--on", "+3d"],
+        ["due", "--on=friday", "--json"],
+        ["due", "--deck", "Nope"],
+        ["due", "--format", "{bogus}"],
+        ["due", "--on", "someday"],
+    ],
+)
+def test_due_fast_path_prints_what_typer_prints(imported, argv):
+    # The real `srs` process takes the typer-free path; CliRunner always goes through typer.
+    fast = run(*argv, "--db", str(imported))
+    slow = runner.invoke(app, [*argv, "--db", str(imported)])
+    assert fast.stdout == slow.stdout
+    assert fast.returncode == slow.exit_code or (fast.returncode, slow.exit_code) == (1, 1)
+    if fast.returncode:
+        assert fast.stderr.startswith("error: ") and len(fast.stderr.splitlines()) == 1
+
+
+def test_due_falls_back_to_typer_for_anything_else(imported):
+    assert "--format" in run("due", "--help").stdout
+    assert run("due", "--bogus").returncode == 2
+    assert run("due", "--deck").returncode == 2

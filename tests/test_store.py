@@ -306,3 +306,98 @@ def test_settings_defaults_and_bounds(store):
         store.set_setting("colour", 1)
     with pytest.raises(SrsError, match="rollover_hour must be 0-23"):
         store.set_setting("rollover_hour", 24)
+
+
+TRICKY = (
+    "naïve café",
+    'say "hi"',
+    "back\\slash",
+    "tab\there",
+    "line\nbreak",
+    "日本語",
+    "🙂",
+    "\x00\x1f",
+)
+
+
+def test_content_json_is_byte_identical_to_json_dumps():
+    from srs.store import _content
+
+    q = mcq("Q?", options=TRICKY, answers=(0, 3), tags=("été", "exam prep"))
+    content = _content(q)
+    assert content[3] == json.dumps(list(q.options), ensure_ascii=False)
+    assert content[4] == json.dumps(list(q.answers))
+    assert content[7] == json.dumps(list(q.tags), ensure_ascii=False)
+
+
+def test_reimport_over_json_dumps_rows_reports_nothing_updated(store):
+    """A database written by json.dumps (older versions) compares equal on re-import."""
+    questions = [
+        mcq("Q one?", options=TRICKY, answers=(1,), tags=("été", "x")),
+        mcq("Q two?", options=("a", "b"), answers=(0, 1)),
+        basic("Q three?", tags=("日本",)),
+    ]
+    store.import_questions([("Deck", "/a.md", questions)], now_at())
+    with store.write() as conn:
+        for q in questions:
+            conn.execute(
+                "UPDATE questions SET options = ?, answers = ?, tags = ? WHERE text = ?",
+                [
+                    json.dumps(list(q.options), ensure_ascii=False),
+                    json.dumps(list(q.answers)),
+                    json.dumps(list(q.tags), ensure_ascii=False),
+                    q.text,
+                ],
+            )
+    again = store.import_questions([("Deck", "/a.md", questions)], now_at())
+    assert (again[0].added, again[0].updated, again[0].unchanged) == (0, 0, 3)
+
+
+def test_new_questions_get_distinct_random_32_hex_guids(store):
+    store.import_questions([("Deck", "/a.md", [mcq(f"Q {i}?") for i in range(50)])], now_at())
+    store.import_questions([("Deck", "/b.md", [mcq(f"R {i}?") for i in range(50)])], now_at())
+    guids = [g for (g,) in store.conn.execute("SELECT guid FROM questions")]
+    assert len(guids) == len(set(guids)) == 100
+    assert all(len(g) == 32 and int(g, 16) >= 0 for g in guids)
+
+
+def test_export_without_history_skips_reviews_and_streams_the_same_cards(store):
+    store.import_questions([("A::B", "/a.md", [mcq("Q1?"), mcq("Q2?")])], now_at())
+    store.import_questions([("C", "/c.md", [basic("Q3?")])], now_at())
+    card_id = store.conn.execute("SELECT min(id) FROM cards").fetchone()[0]
+    before = store.card_state(card_id)
+    after = answer(before, 4, TODAY)
+    store.record_review(
+        card_id, before, after, kind="new", grade=4, now=now_at(), today=TODAY, duration_ms=5
+    )
+    full = store.export_cards()
+    bare = list(store.iter_export_cards(history=False))
+    assert [c.reviews for c in bare] == [()] * 3
+    assert [(c.guid, c.question, c.state) for c in bare] == [
+        (c.guid, c.question, c.state) for c in full
+    ]
+    (reviewed,) = [c for c in full if c.reviews]
+    (record,) = reviewed.reviews
+    assert (record.grade, record.interval_before, record.interval_after) == (
+        4,
+        before.sm2.interval,
+        after.sm2.interval,
+    )
+    assert record.ef_after == after.sm2.ef
+    assert store.export_deck_names() == ["A::B", "C"]
+    assert store.export_deck_names(["a"]) == ["A::B"]
+
+
+def test_parser_precomputed_key_gives_the_same_uid():
+    from dataclasses import replace
+
+    from srs.importers.canonical import parse
+    from srs.model import normalise, question_uid
+
+    result = parse("## Tab\tand  SPACES  Ünï?\n\n- [x] a\n- [ ] b\n", "/x.md")
+    (q,) = result.questions
+    assert q.normalised == normalise(q.text) == "tab and spaces ünï?"
+    fresh = replace(q)
+    assert fresh.normalised == "" and fresh == q
+    assert question_uid(q) == question_uid(fresh)
+    assert question_uid(replace(q, text="Other?")) != question_uid(q)

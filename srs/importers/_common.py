@@ -154,20 +154,21 @@ def finish(
                 error(draft.line, NO_MARKS_HINT, draft)
 
         if not draft.broken:
-            questions.append(
-                Question(
-                    text=draft.text,
-                    kind=draft.kind,
-                    options=tuple(option.text for option in draft.options),
-                    answers=answers,
-                    answer=draft.answer,
-                    explanation=draft.explanation,
-                    title=draft.title,
-                    tags=draft.tags,
-                    id=draft.id,
-                    line=draft.line,
-                )
+            question = Question(
+                text=draft.text,
+                kind=draft.kind,
+                options=tuple([option.text for option in draft.options]),
+                answers=answers,
+                answer=draft.answer,
+                explanation=draft.explanation,
+                title=draft.title,
+                tags=draft.tags,
+                id=draft.id,
+                line=draft.line,
             )
+            # question_uid needs the same key: spare it a second normalise().
+            object.__setattr__(question, "normalised", key)
+            questions.append(question)
 
     if not questions and not any(p.severity == "error" for p in problems):
         problems.append(Problem(path, 0, "no questions found"))

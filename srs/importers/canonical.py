@@ -38,14 +38,31 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CLOSING_HASHES = re.compile(r"(?:^|\s+)#+$")
 
+# Each pattern above (but _META, never indented) starts, after at most 3 spaces, with one of
+# a few characters: a line is only tried against the patterns its first character allows.
+_FENCE_START = frozenset("`~")
+_RULE_START = frozenset("-*_")
+_OPTION_START = frozenset("-*+")  # _OPTION and _BAD_OPTION
+_META_START = ("i", "t")
+
 
 def _paragraphs(lines: list[str]) -> str:
     """Body lines as one string, without leading and trailing blank lines."""
-    return "\n".join(lines).strip("\n")
+    return "\n".join(lines).strip("\n") if lines else ""
 
 
 class _Question:
     """The question being read, with the state only the canonical layout needs."""
+
+    __slots__ = (
+        "draft",
+        "in_meta",
+        "meta_seen",
+        "body",
+        "explanation",
+        "last",
+        "text_after_options",
+    )
 
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
@@ -111,17 +128,23 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
             draft.title = value
 
     for number, line in enumerate(split_lines(text), 1):
+        head = line.lstrip(" ")
+        # The first character after the indent; "" for a blank line or an indent of 4 or
+        # more, which none of the patterns allow.
+        first = head[0] if head and len(line) - len(head) <= 3 else ""
         # Inside a code fence (and on its fence lines) every line is plain text, even "## ".
         in_code = bool(fence)
         if fence:
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
                 fence = ""
-        elif (fence_match := _FENCE.match(line)) is not None:
+        elif first in _FENCE_START and (fence_match := _FENCE.match(line)) is not None:
             fence, fence_line, in_code = fence_match.group(1), number, True
-        elif (h2 := _H2.fullmatch(line)) is not None:
+        elif first == "#" and (h2 := _H2.fullmatch(line)) is not None:
             close_question()
             current = None
-            heading = _CLOSING_HASHES.sub("", (h2.group(1) or "").strip()).strip()
+            heading = (h2.group(1) or "").strip()
+            if heading.endswith("#"):  # else _CLOSING_HASHES cannot match
+                heading = _CLOSING_HASHES.sub("", heading).strip()
             skipping = not heading
             orphan_run = False
             if skipping:
@@ -129,7 +152,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
             else:
                 current = _Question(Draft(heading, number, multi_ok=True))
             continue
-        elif (h1 := _H1.fullmatch(line)) is not None:
+        elif first == "#" and (h1 := _H1.fullmatch(line)) is not None:
             name = _CLOSING_HASHES.sub("", (h1.group(1) or "").strip()).strip()
             if drafts or current is not None or skipping:
                 error(number, "deck name must come before the first question", broken=False)
@@ -144,12 +167,13 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
                 else:
                     deck, deck_line = "::".join(parts), number
             continue
-        elif _RULE.fullmatch(line):
+        elif first in _RULE_START and _RULE.fullmatch(line):
             continue
 
         if current is None:
             # The description before the first question, or the body of a broken heading.
-            if not in_code and not skipping and _OPTION.fullmatch(line):
+            option_like = not in_code and not skipping and first in _OPTION_START
+            if option_like and _OPTION.fullmatch(line):
                 if not orphan_run:
                     error(number, "options without a question", broken=False)
                 orphan_run = True
@@ -159,14 +183,14 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
 
         q = current
         if q.in_meta:
-            meta = None if in_code else _META.fullmatch(line)
+            meta = _META.fullmatch(line) if not in_code and line[:1] in _META_START else None
             if meta is not None:
                 read_meta(number, meta.group(1), meta.group(2).strip())
                 continue
             q.in_meta = False
 
-        option = None if in_code else _OPTION.fullmatch(line)
-        quote = None if in_code else _QUOTE.fullmatch(line)
+        option = _OPTION.fullmatch(line) if not in_code and first in _OPTION_START else None
+        quote = _QUOTE.fullmatch(line) if not in_code and first == ">" else None
         if option is not None:
             body = (option.group(2) or "").strip()
             marked = option.group(1) != " "
@@ -175,7 +199,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
                 error(number, "empty option")
             q.draft.options.append(Option(body, number, marked))
             q.last = "option"
-        elif not in_code and _BAD_OPTION.fullmatch(line):
+        elif not in_code and first in _OPTION_START and _BAD_OPTION.fullmatch(line):
             error(number, 'malformed option; write "- [ ] text" or "- [x] text"')
             q.draft.unreadable = True
             q.last = "text"
