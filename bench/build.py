@@ -125,6 +125,7 @@ def build(size: int, *, log=print) -> float:
             rep, ef, ivl, lapses = 0, 250, 0, 0
             before = _state(0, 250, 0, None, None, 0)
             for k, day in enumerate(days):
+                ivl_before = ivl
                 grade = rng.choice((1, 3, 4, 4, 4, 5, 5))
                 if grade >= 3:  # SM-2: EF from the grade, interval from the EF before it
                     rep += 1
@@ -149,6 +150,7 @@ def build(size: int, *, log=print) -> float:
                         (1 if grade >= 3 else 0) if i % 10 else None,
                         before,
                         after,
+                        ivl_before,
                     )
                 )
                 before = after
@@ -179,8 +181,8 @@ def build(size: int, *, log=print) -> float:
         )
         conn.executemany(
             "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
-            " options_shown, chosen, correct, state_before, state_after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " options_shown, chosen, correct, state_before, state_after, interval_before)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             reviews,
         )
         log(f"  {label(size)}: {lo + len(ids):,} cards")

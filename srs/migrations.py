@@ -144,7 +144,39 @@ def m002_schedule_changes(db: Database) -> None:
     db["schedule_change_cards"].create_index(["card_id"])
 
 
-STEPS: list[Callable[[Database], None]] = [m001_initial, m002_schedule_changes]
+def m003_stats_indexes(db: Database) -> None:
+    """`srs stats` from indexes alone, at a million cards.
+
+    `reviews.interval_before` copies the interval out of `state_before` (young or
+    mature when asked: retention), backfilled here and written with every new
+    review. The indexes let each figure be counted from one index range.
+    """
+    db["reviews"].add_column("interval_before", int)
+    db.execute(
+        "UPDATE reviews SET interval_before = json_extract(state_before, '$.interval')"
+        " WHERE state_before IS NOT NULL"
+    )
+    # Retention over all decks; a deck's history through its cards.
+    db["reviews"].create_index(["kind", "study_day", "interval_before", "grade"])
+    db["reviews"].create_index(["card_id", "kind", "study_day", "interval_before", "grade"])
+    # Scheduled cards (partial: due IS NOT NULL): hardest first and the EF spread,
+    # young/mature and a deck's EF spread; leeches by lapses.
+    db.execute(
+        "CREATE INDEX idx_cards_scheduled_ef ON cards (ef, lapses DESC, deck_id)"
+        " WHERE due IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX idx_cards_scheduled_deck ON cards (deck_id, suspended, interval, ef)"
+        " WHERE due IS NOT NULL"
+    )
+    db["cards"].create_index(["lapses", "deck_id"])
+
+
+STEPS: list[Callable[[Database], None]] = [
+    m001_initial,
+    m002_schedule_changes,
+    m003_stats_indexes,
+]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 
 

@@ -94,13 +94,11 @@ def calendar(per_day: Mapping[str, int], today: dt.date) -> dict[str, Any]:
     }
 
 
-def card_counts(rows: Iterable[Sequence[int]]) -> dict[str, int]:
-    """State counts from `Store.card_figures` rows."""
-    totals = [0] * 6
-    for row in rows:
-        for i, value in enumerate(row[1:7]):
-            totals[i] += value or 0
-    suspended, new, learning, young, mature, leeches = totals
+def card_counts(states: Mapping[str, int]) -> dict[str, int]:
+    """State counts from `Store.card_states`, with the total."""
+    suspended, new, learning, young, mature, leeches = (
+        states[k] for k in ("suspended", "new", "learning", "young", "mature", "leeches")
+    )
     return {
         "total": suspended + new + learning + young + mature,
         "new": new,
@@ -113,16 +111,16 @@ def card_counts(rows: Iterable[Sequence[int]]) -> dict[str, int]:
 
 
 def ef_spread(rows: Iterable[Sequence[int]]) -> dict[str, Any]:
-    """EF histogram of scheduled cards from `Store.card_figures` rows (EF in tenths)."""
+    """EF histogram of scheduled cards from `Store.ef_counts` rows: (EF in hundredths, cards)."""
     buckets = [0] * len(EF_EDGES)
     weighted = count = 0
-    for row in rows:
-        tenths, scheduled = row[0], row[7] or 0
+    for ef, scheduled in rows:
         if not scheduled:
             continue
+        tenths = ef // 10
         i = max(j for j, edge in enumerate(EF_EDGES) if j == 0 or tenths * 10 >= edge)
         buckets[i] += scheduled
-        weighted += row[8] or 0
+        weighted += ef * scheduled
         count += scheduled
     return {
         "mean": round(weighted / count / 100, 2) if count else None,
@@ -182,7 +180,6 @@ def gather(
     cal_from = calendar_start(today)
     since = min(cal_from, today - dt.timedelta(days=days - 1))
     per_day = store.reviews_by_day(deck, since, today)
-    rows = store.card_figures(deck, today, settings.leech_threshold)
     return {
         "day": _day(today),
         "deck": deck,
@@ -190,11 +187,15 @@ def gather(
         "forecast": forecast(store.due_by_day(deck, last), today, days),
         "history": history(per_day, today, days),
         "calendar": calendar(per_day, today),
-        "cards": card_counts(rows),
+        "cards": card_counts(store.card_states(deck, today, settings.leech_threshold)),
         "retention": retention(
             store.retention_counts(deck, today - dt.timedelta(days=days - 1), today)
         ),
-        "streak": streak(lambda d: store.studied_on(deck, d), today),
-        "ef": ef_spread(rows),
+        # Days since `since` from the history already counted; older ones one probe each.
+        "streak": streak(
+            lambda d: per_day.get(_day(d), 0) > 0 if d >= since else store.studied_on(deck, d),
+            today,
+        ),
+        "ef": ef_spread(store.ef_counts(deck)),
         "hardest": hardest(store.hardest_cards(deck, HARDEST)),
     }

@@ -8,6 +8,7 @@ Every write is one `BEGIN IMMEDIATE` transaction, committed before it returns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -15,6 +16,7 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _json_string  # the ensure_ascii=False one
 from pathlib import Path
 
 from srs import clock, migrations
@@ -179,25 +181,49 @@ _QUESTION_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _json_tuple(text: str) -> tuple:
+    """A JSON list as a tuple, for the answers and tags columns: few distinct values, many
+    rows (an export reads them all), so each is decoded once."""
+    return tuple(json.loads(text))
+
+
 def _question_from_row(row: Sequence) -> Question:
     kind, text, title, options, answers, answer, explanation, tags, uid, line = row
     return Question(
         text=text,
         kind=kind,
         options=tuple(json.loads(options)),
-        answers=tuple(json.loads(answers)),
+        answers=_json_tuple(answers),
         answer=answer,
         explanation=explanation,
         title=title,
-        tags=tuple(json.loads(tags)),
+        tags=_json_tuple(tags),
         id=uid[3:] if uid.startswith("id:") else None,
         line=line or 0,
     )
 
 
-# json.dumps(value, ensure_ascii=False) without building an encoder per call; the output is
-# the same byte for byte, which matters: re-import compares it with the stored JSON.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_list(items: Iterable) -> str:
+    """``json.dumps(list(items), ensure_ascii=False)``, byte for byte, without its per-call cost.
+
+    The same bytes matter: re-import compares this with the JSON stored by older versions.
+    Strings are joined directly with json's own string encoder, plain ints with their repr
+    (as json writes them; a bool or anything else goes through the encoder).
+    """
+    items = list(items)
+    if items and type(items[0]) is not str:
+        for item in items:
+            if type(item) is not int:
+                return _to_json(items)
+        return "[" + ", ".join(map(int.__repr__, items)) + "]"
+    try:
+        return "[" + ", ".join(map(_json_string, items)) + "]"
+    except TypeError:  # not all strings
+        return _to_json(items)
 
 
 def _content(question: Question) -> tuple:
@@ -206,11 +232,11 @@ def _content(question: Question) -> tuple:
         question.kind,
         question.text,
         question.title,
-        _to_json(list(question.options)),
-        _to_json(list(question.answers)),
+        _json_list(question.options),
+        _json_list(question.answers),
         question.answer,
         question.explanation,
-        _to_json(list(question.tags)),
+        _json_list(question.tags),
     )
 
 
@@ -476,6 +502,9 @@ class Store:
         # New notes' GUIDs: 32 random hex digits each, cut from one read of the OS's random
         # source (a uuid4 per row was ~4% of an import); the unique index guards them.
         guids = os.urandom(16 * len(questions)).hex()
+        # The new questions' ids will be above every id there is (a rowid grows from the
+        # largest), which finds them for their cards without a join.
+        (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()
         for q in questions:
             uid = question_uid(q)
             seen.add(uid)
@@ -508,10 +537,9 @@ class Store:
         )
         if inserts:
             conn.execute(
-                "INSERT INTO cards (question_id, deck_id) SELECT q.id, q.deck_id FROM questions q"
-                " LEFT JOIN cards c ON c.question_id = q.id"
-                " WHERE q.deck_id = ? AND c.id IS NULL ORDER BY q.id",
-                [deck_id],
+                "INSERT INTO cards (question_id, deck_id) SELECT id, deck_id FROM questions"
+                " WHERE id > ? ORDER BY id",
+                [last_id],
             )
         gone = [
             (qid, content[1])
@@ -703,8 +731,8 @@ class Store:
             )
             review_id = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
-                " options_shown, chosen, correct, state_before, state_after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " options_shown, chosen, correct, state_before, state_after, interval_before)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     card_id,
                     clock.utc_text(now),
@@ -717,6 +745,7 @@ class Store:
                     None if correct is None else int(correct),
                     state_to_json(before),
                     state_to_json(after),
+                    before.sm2.interval,
                 ],
             ).lastrowid
         return ReviewLog(review_id, card_id, kind, grade, before, after)
@@ -813,27 +842,37 @@ class Store:
                         ef_after=ef,
                     )
                 )
-        for row in self.conn.execute(
-            f"SELECT c.id, d.name, q.guid, q.source_file, q.content_changed_at,"
-            f" {_QUESTION_COLUMNS}, {_CARD_COLUMNS} FROM cards c"
-            " JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = c.deck_id"
-            f" WHERE c.deck_id IN ({marks}) ORDER BY d.name, c.id",
-            ids,
-        ):
-            question = _question_from_row(row[5:15])
-            yield CardExport(
-                question=question,
-                deck=row[1],
-                guid=row[2],
-                source=f"{row[3]}:{question.line}",
-                content_changed_at=clock.from_utc_text(row[4]),
-                state=_state_from_row(row[15:]),
-                reviews=tuple(reviews.pop(row[0], ())),
-            )
+        # By deck name (unique), then card id: deck by deck, which spares sorting every
+        # card with its text in one temporary b-tree.
+        names = self.conn.execute(
+            f"SELECT id, name FROM decks WHERE id IN ({marks}) ORDER BY name", ids
+        ).fetchall()
+        # Content stamps repeat (one per import run): each is parsed once.
+        stamps: dict[str, dt.datetime] = {}
+        for deck_id, deck in names:
+            for row in self.conn.execute(
+                f"SELECT c.id, q.guid, q.source_file, q.content_changed_at,"
+                f" {_QUESTION_COLUMNS}, {_CARD_COLUMNS} FROM cards c"
+                " JOIN questions q ON q.id = c.question_id WHERE c.deck_id = ? ORDER BY c.id",
+                [deck_id],
+            ):
+                question = _question_from_row(row[4:14])
+                changed_at = stamps.get(row[3])
+                if changed_at is None:
+                    changed_at = stamps[row[3]] = clock.from_utc_text(row[3])
+                yield CardExport(
+                    question=question,
+                    deck=deck,
+                    guid=row[1],
+                    source=f"{row[2]}:{question.line}",
+                    content_changed_at=changed_at,
+                    state=_state_from_row(row[14:]),
+                    reviews=tuple(reviews.pop(row[0], ())),
+                )
 
     # ---- tracking and control
     # Stats, card listing and schedule control (suspend, reset, forget, postpone).
-    # Every figure is aggregated here with GROUP BY, on the indexes of m001.
+    # Every figure is aggregated here with GROUP BY, on the indexes of m001 and m003.
 
     def _cards_where(self, deck: str | None, alias: str = "") -> tuple[str, list]:
         """A condition on cards for a deck and its sub-decks ("1" for all: a plain scan)."""
@@ -842,13 +881,12 @@ class Store:
         ids = self.deck_ids(deck)
         return f"{alias}deck_id IN ({','.join('?' * len(ids))})", ids
 
-    def _reviews_where(self, deck: str | None) -> tuple[str, list]:
-        """A condition on reviews for a deck; none for all decks, so no join is needed."""
+    def _stats_deck_ids(self, deck: str | None) -> list[int] | None:
+        """A deck's ids for the stats queries; None for all decks (or a deck covering them)."""
         if deck is None:
-            return "1", []
+            return None
         ids = self.deck_ids(deck)
-        marks = ",".join("?" * len(ids))
-        return f"card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))", ids
+        return None if len(ids) == len(self.deck_names()) else ids
 
     def due_by_day(self, deck: str | None, until: dt.date) -> dict[str, int]:
         """Non-suspended scheduled cards due on or before `until`, counted per due day."""
@@ -865,12 +903,23 @@ class Store:
 
     def reviews_by_day(self, deck: str | None, since: dt.date, until: dt.date) -> dict[str, int]:
         """Answers logged per study day in [since, until] (every kind)."""
-        where, params = self._reviews_where(deck)
+        days = [since.isoformat(), until.isoformat()]
+        ids = self._stats_deck_ids(deck)
+        if ids is None:  # the (study_day, kind) index
+            return dict(
+                self.conn.execute(
+                    "SELECT study_day, count(*) FROM reviews WHERE study_day BETWEEN ? AND ?"
+                    " GROUP BY study_day",
+                    days,
+                )
+            )
+        # The deck's cards by (deck_id, ...), then their reviews by (card_id, kind, study_day, ...).
         return dict(
             self.conn.execute(
-                "SELECT study_day, count(*) FROM reviews WHERE study_day BETWEEN ? AND ?"
-                f" AND {where} GROUP BY study_day",
-                [since.isoformat(), until.isoformat(), *params],
+                "SELECT r.study_day, count(*) FROM cards c CROSS JOIN reviews r"
+                f" ON r.card_id = c.id WHERE c.deck_id IN ({','.join('?' * len(ids))})"
+                " AND r.study_day BETWEEN ? AND ? GROUP BY r.study_day",
+                [*ids, *days],
             )
         )
 
@@ -879,15 +928,26 @@ class Store:
     ) -> dict[str, tuple[int, int]]:
         """First-of-day grades of due cards (kind 'review') as {"young"/"mature": (n, passed)}.
 
-        Young or mature by the interval the card had when it was asked.
+        Young or mature by the interval the card had when it was asked (`interval_before`,
+        the interval of `state_before`): the (kind, study_day, interval_before, grade) index,
+        or for a deck its cards and then (card_id, kind, study_day, interval_before, grade).
         """
-        where, params = self._reviews_where(deck)
-        rows = self.conn.execute(
-            "SELECT json_extract(state_before, '$.interval') >= 21, count(*), sum(grade >= 3)"
-            " FROM reviews WHERE study_day BETWEEN ? AND ? AND kind = 'review'"
-            f" AND {where} GROUP BY 1",
-            [since.isoformat(), until.isoformat(), *params],
-        )
+        days = [since.isoformat(), until.isoformat()]
+        ids = self._stats_deck_ids(deck)
+        if ids is None:
+            rows = self.conn.execute(
+                "SELECT interval_before >= 21, count(*), sum(grade >= 3) FROM reviews"
+                " WHERE kind = 'review' AND study_day BETWEEN ? AND ? GROUP BY 1",
+                days,
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT r.interval_before >= 21, count(*), sum(r.grade >= 3)"
+                " FROM cards c CROSS JOIN reviews r ON r.card_id = c.id"
+                f" WHERE c.deck_id IN ({','.join('?' * len(ids))}) AND r.kind = 'review'"
+                " AND r.study_day BETWEEN ? AND ? GROUP BY 1",
+                [*ids, *days],
+            )
         out = {"young": (0, 0), "mature": (0, 0)}
         for mature, n, passed in rows:
             out["mature" if mature else "young"] = (n, passed or 0)
@@ -895,39 +955,73 @@ class Store:
 
     def studied_on(self, deck: str | None, day: dt.date) -> bool:
         """Whether anything was answered on `day` (one index probe)."""
-        where, params = self._reviews_where(deck)
-        return (
-            self.conn.execute(
-                f"SELECT 1 FROM reviews WHERE study_day = ? AND {where} LIMIT 1",
-                [day.isoformat(), *params],
-            ).fetchone()
-            is not None
-        )
+        ids = self._stats_deck_ids(deck)
+        if ids is None:
+            sql, params = "SELECT 1 FROM reviews WHERE study_day = ? LIMIT 1", []
+        else:  # the day's reviews by (study_day, kind), each card by its id
+            sql = (
+                "SELECT 1 FROM reviews r CROSS JOIN cards c ON c.id = r.card_id"
+                f" WHERE r.study_day = ? AND c.deck_id IN ({','.join('?' * len(ids))}) LIMIT 1"
+            )
+            params = ids
+        return self.conn.execute(sql, [day.isoformat(), *params]).fetchone() is not None
 
-    def card_figures(self, deck: str | None, today: dt.date, leech_threshold: int) -> list[tuple]:
-        """One scan of cards, grouped by EF in tenths.
+    def card_states(self, deck: str | None, today: dt.date, leech_threshold: int) -> dict:
+        """Cards per state: {"suspended", "new", "learning", "young", "mature", "leeches"}.
 
-        Rows: (ef_tenths, suspended, new, learning, young, mature, leeches, scheduled,
-        sum of the scheduled cards' EF in hundredths).
-        States exclude each other in that order; leeches (lapses >= threshold) overlap them.
+        States exclude each other in that order (learning: a same-day repeat pending, young:
+        interval < 21 days); leeches (lapses >= threshold) overlap them. Each is an
+        index-only count: (deck_id, suspended, due), the scheduled (deck_id, suspended,
+        interval, ef), (last_review, repeat_today) and (lapses, deck_id).
         """
-        where, params = self._cards_where(deck)
-        day = today.isoformat()
-        active = "suspended = 0 AND due IS NOT NULL"
-        learning = "(last_review = ?1 AND repeat_today = 1)"
+        ids = self.deck_ids(deck)
+        decks = f"deck_id IN ({','.join('?' * len(ids))})"
+        active = f"{decks} AND suspended = 0 AND due IS NOT NULL"
+
+        def count(where: str, *params) -> int:
+            sql = f"SELECT count(*) FROM cards WHERE {where}"
+            return self.conn.execute(sql, [*params, *ids]).fetchone()[0]
+
+        learning = {False: 0, True: 0}
+        for mature, n in self.conn.execute(
+            "SELECT interval >= 21, count(*) FROM cards WHERE last_review = ? AND repeat_today = 1"
+            f" AND {active} GROUP BY 1",
+            [today.isoformat(), *ids],
+        ):
+            learning[bool(mature)] += n
+        scheduled = count(active)
+        mature = count(f"interval >= 21 AND {active}")
+        return {
+            "suspended": count(f"suspended = 1 AND {decks}"),
+            "new": count(f"suspended = 0 AND due IS NULL AND {decks}"),
+            "learning": learning[False] + learning[True],
+            "young": scheduled - mature - learning[False],
+            "mature": mature - learning[True],
+            # Unary + keeps the lapses range on (lapses, deck_id), not every deck's cards.
+            "leeches": count(f"lapses >= ? AND +{decks}", leech_threshold),
+        }
+
+    def ef_counts(self, deck: str | None) -> list[tuple[int, int]]:
+        """Scheduled cards (suspended too) per EF in hundredths, as (ef, cards) by EF."""
+        ids = self._stats_deck_ids(deck)
+        if ids is None:  # the scheduled (ef, lapses DESC, deck_id) index, in order
+            return self.conn.execute(
+                "SELECT ef, count(*) FROM cards WHERE due IS NOT NULL GROUP BY ef ORDER BY ef"
+            ).fetchall()
         return self.conn.execute(
-            "SELECT ef / 10, sum(suspended = 1), sum(suspended = 0 AND due IS NULL),"
-            f" sum({active} AND {learning}),"
-            f" sum({active} AND NOT {learning} AND interval < 21),"
-            f" sum({active} AND NOT {learning} AND interval >= 21),"
-            " sum(lapses >= ?2), sum(due IS NOT NULL), sum(CASE WHEN due IS NOT NULL THEN ef END)"
-            f" FROM cards WHERE {where} GROUP BY 1 ORDER BY 1",
-            [day, leech_threshold, *params],
+            "SELECT ef, count(*) FROM cards WHERE due IS NOT NULL"
+            f" AND deck_id IN ({','.join('?' * len(ids))}) GROUP BY ef ORDER BY ef",
+            ids,
         ).fetchall()
 
     def hardest_cards(self, deck: str | None, limit: int = 5) -> list[dict]:
-        """Scheduled cards with the lowest EF, most lapses first among equals."""
-        where, params = self._cards_where(deck, "c.")
+        """Scheduled cards with the lowest EF, most lapses first among equals.
+
+        Walks the scheduled (ef, lapses DESC, deck_id) index in order until `limit` cards
+        match (unary + on the deck: not a sort of all the deck's cards).
+        """
+        ids = self._stats_deck_ids(deck)
+        where, params = self._cards_where(None if ids is None else deck, "+c.")
         cur = self.conn.execute(
             "SELECT c.id, d.name AS deck, q.text AS question, c.ef, c.lapses, c.interval"
             " FROM cards c JOIN questions q ON q.id = c.question_id"

@@ -435,3 +435,65 @@ def test_deck_names_and_ids_are_stable():
 
 def test_grades_map_to_anki_buttons():
     assert [exporter.anki_ease(g) for g in range(6)] == [1, 1, 1, 2, 3, 4]
+
+
+# --- The batched writer is genanki's, row for row ------------------------------------------
+
+
+def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
+    """notes, cards and col as plain genanki writes them (genanki.Note, one at a time)."""
+    import itertools
+
+    import genanki
+
+    class Note(genanki.Note):
+        def __init__(self, *, mod: int, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.mod = mod
+
+        def write_to_db(self, cursor, timestamp, deck_id, id_gen) -> None:
+            super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+    models = exporter._models()
+    decks: dict[str, genanki.Deck] = {}
+    for position, c in enumerate(cards, 1):
+        name = exporter.deck_name(c.deck)
+        deck = decks.setdefault(name, genanki.Deck(exporter.deck_id(name), name))
+        deck.add_note(
+            Note(
+                model=models["basic" if c.question.kind == "basic" else "mcq"],
+                fields=exporter._fields(c),
+                tags=exporter.anki_tags(c.question.tags),
+                guid=c.guid,
+                due=position,
+                mod=min(int(c.content_changed_at.timestamp()), int(now.timestamp())),
+            )
+        )
+    for name in list(decks):
+        parts = name.split("::")
+        for depth in range(1, len(parts)):
+            parent = "::".join(parts[:depth])
+            decks.setdefault(parent, genanki.Deck(exporter.deck_id(parent), parent))
+    db = sqlite3.connect(":memory:")
+    cursor = db.cursor()
+    ids = itertools.count(int(now.timestamp() * 1000))
+    genanki.Package(list(decks.values())).write_to_db(cursor, now.timestamp(), ids)
+    return {
+        "notes": db.execute("SELECT * FROM notes ORDER BY id").fetchall(),
+        "cards": db.execute("SELECT * FROM cards ORDER BY id").fetchall(),
+        "models": db.execute("SELECT models, decks FROM col").fetchall(),
+    }
+
+
+def test_notes_and_cards_are_the_rows_genanki_writes(tmp_path):
+    cards = [
+        *sample_cards(),
+        card(mcq("<b>&\"'?\r\nx", ("a < b", "c\nd"), (0,)), "g-esc", deck=" Other :: Sub "),
+        card(basic("Q2?", "A2", tags=("x y", "x_y", "")), "g-q2", deck="Geography"),
+    ]
+    path = export(tmp_path, cards)
+    db = read_collection(path)
+    expected = _genanki_rows(cards, NOW)
+    assert db.execute("SELECT * FROM notes ORDER BY id").fetchall() == expected["notes"]
+    assert db.execute("SELECT * FROM cards ORDER BY id").fetchall() == expected["cards"]
+    assert db.execute("SELECT models, decks FROM col").fetchall() == expected["models"]

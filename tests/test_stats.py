@@ -316,3 +316,39 @@ def test_day_queries_use_the_indexes(history_store):
         text = plan(history_store, sql, params)
         assert "SCAN cards" not in text and "SCAN reviews" not in text, (sql, text)
         assert "INDEX" in text, (sql, text)
+
+
+def test_stats_figures_use_the_indexes(history_store):
+    """Card states, EF spread, hardest, and a deck's history, retention and streak probe:
+    every step searches an index or walks one (the EF spread reads the scheduled cards' index
+    in order); no step reads the cards or reviews table row by row."""
+    captured: list[tuple[str, list]] = []
+    real = history_store.conn
+
+    class Spy:
+        def execute(self, sql, params=()):
+            captured.append((sql, list(params)))
+            return real.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    history_store.conn = Spy()
+    try:
+        for deck in (None, "Lang", "Maths"):
+            history_store.card_states(deck, TODAY, 8)
+            history_store.ef_counts(deck)
+            history_store.hardest_cards(deck, 5)
+            history_store.retention_counts(deck, TODAY - dt.timedelta(days=30), TODAY)
+            history_store.studied_on(deck, TODAY)
+            history_store.reviews_by_day(deck, TODAY - dt.timedelta(days=30), TODAY)
+    finally:
+        history_store.conn = real
+    queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
+    assert len(queries) == 3 * 11
+    for sql, params in queries:
+        for step in (r[-1] for r in real.execute("EXPLAIN QUERY PLAN " + sql, params)):
+            words = step.split()
+            if words[0] in {"SCAN", "SEARCH"} and words[1] in {"cards", "reviews", "c", "r"}:
+                assert "INDEX" in step or "PRIMARY KEY" in step, (sql, step)
+                assert words[0] == "SEARCH" or "ef" in step, (sql, step)

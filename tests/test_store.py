@@ -22,7 +22,8 @@ def test_new_database_has_every_migration_and_wal(db_path):
     with Store.open(db_path) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert applied == list(migrations.NAMES) == ["m001_initial", "m002_schedule_changes"]
+    names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes"]
+    assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 
 
@@ -321,13 +322,15 @@ TRICKY = (
 
 
 def test_content_json_is_byte_identical_to_json_dumps():
-    from srs.store import _content
+    from srs.store import _content, _json_list
 
     q = mcq("Q?", options=TRICKY, answers=(0, 3), tags=("été", "exam prep"))
     content = _content(q)
     assert content[3] == json.dumps(list(q.options), ensure_ascii=False)
     assert content[4] == json.dumps(list(q.answers))
     assert content[7] == json.dumps(list(q.tags), ensure_ascii=False)
+    for value in ([], ["\ud800", "\u2028", "\x7f"], [0, 12], [True], [1.5], ["a", 1]):
+        assert _json_list(value) == json.dumps(value, ensure_ascii=False)
 
 
 def test_reimport_over_json_dumps_rows_reports_nothing_updated(store):
@@ -401,3 +404,64 @@ def test_parser_precomputed_key_gives_the_same_uid():
     assert fresh.normalised == "" and fresh == q
     assert question_uid(q) == question_uid(fresh)
     assert question_uid(replace(q, text="Other?")) != question_uid(q)
+
+
+def test_m002_database_gets_interval_before_backfilled_from_state_before(db_path, monkeypatch):
+    """m003 adds reviews.interval_before: exactly the interval in each row's state_before."""
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:2])
+        m.setattr(migrations, "NAMES", migrations.NAMES[:2])
+        with Store.open(db_path) as store:
+            store.import_questions([("D", "/d.md", [basic(f"q {i}") for i in range(2)])], now_at())
+    intervals = [0, 1, 6, 20, 21, 365, None]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        assert "interval_before" not in [r[1] for r in conn.execute("PRAGMA table_info(reviews)")]
+        for i, interval in enumerate(intervals):
+            before = None if interval is None else json.dumps({"interval": interval, "ef": 250})
+            conn.execute(
+                "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
+                " state_before, state_after)"
+                " VALUES (?, ?, '2026-11-21', 'review', 4, 1000, ?, '{}')",
+                [1 + i % 2, f"2026-11-21T10:00:0{i}.000Z", before],
+            )
+    conn.close()
+    with Store.open(db_path) as store:
+        applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
+        got = store.conn.execute(
+            "SELECT state_before, interval_before FROM reviews ORDER BY id"
+        ).fetchall()
+    assert applied == list(migrations.NAMES)
+    assert [b for _, b in got] == intervals
+    assert all(s is None or json.loads(s)["interval"] == b for s, b in got)
+
+
+def test_record_review_writes_interval_before(store):
+    store.import_questions([("D", "/d.md", [basic("q")])], now_at())
+    card_id = store.conn.execute("SELECT id FROM cards").fetchone()[0]
+    day = TODAY
+    for _ in range(3):
+        before = store.card_state(card_id)
+        after = answer(before, 5, day)
+        assert store.record_review(
+            card_id, before, after, kind="review", grade=5, now=now_at(), today=day, duration_ms=1
+        )
+        day = after.due
+    got = store.conn.execute("SELECT state_before, interval_before FROM reviews").fetchall()
+    assert [b for _, b in got] == [json.loads(s)["interval"] for s, _ in got] == [0, 1, 6]
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    from srs.importers import parse_text
+
+    assert gc.isenabled()
+    parse_text("## Q?\n\n- [x] a\n- [ ] b\n", "/x.md")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_text("## Q?\n\n- [x] a\n- [ ] b\n", "/x.md")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -65,14 +65,14 @@ def near_miss_warning(path: str, line: int, mark: Mark) -> Problem:
     return Problem(path, line, f'"{mark.marker}" read as "(Correct)"', "warning")
 
 
-@dataclass
+@dataclass(slots=True)
 class Option:
     text: str
     line: int
     marked: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """A question while its file is being read; :func:`finish` turns it into a Question."""
 

@@ -128,10 +128,21 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
             draft.title = value
 
     for number, line in enumerate(split_lines(text), 1):
-        head = line.lstrip(" ")
+        if not line and not fence:
+            # A blank line (the commonest), read as the branches below would: it ends the
+            # metadata, is kept in a body before the options, and changes nothing else.
+            if current is not None:
+                current.in_meta = False
+                if not current.draft.options:
+                    current.body.append("")
+                current.last = "blank"
+            continue
         # The first character after the indent; "" for a blank line or an indent of 4 or
         # more, which none of the patterns allow.
-        first = head[0] if head and len(line) - len(head) <= 3 else ""
+        first = line[:1]
+        if first == " ":
+            head = line.lstrip(" ")
+            first = head[:1] if len(line) - len(head) <= 3 else ""
         # Inside a code fence (and on its fence lines) every line is plain text, even "## ".
         in_code = bool(fence)
         if fence:
@@ -167,7 +178,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
                 else:
                     deck, deck_line = "::".join(parts), number
             continue
-        elif first in _RULE_START and _RULE.fullmatch(line):
+        elif first in _RULE_START and line[-1] == first and _RULE.fullmatch(line):
             continue
 
         if current is None:
