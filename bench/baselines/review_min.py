@@ -1,6 +1,7 @@
 """Baseline for one graded answer: pick the same due cards, then per card UPDATE + INSERT + COMMIT.
 
 argv: db, study day, number of answers (0: start and quit).
+The same 500 cards are selected either way, so the difference of the two runs is the answers alone.
 """
 
 import json
@@ -14,8 +15,8 @@ day, n = sys.argv[2], int(sys.argv[3])
 cards = conn.execute(
     "SELECT id, repetitions, ef, interval, due, last_review, lapses FROM cards"
     " WHERE suspended = 0 AND due <= ? ORDER BY due, id LIMIT ?",
-    [day, n],
-).fetchall()
+    [day, 500],
+).fetchall()[:n]
 for card_id, rep, ef, ivl, due, last, lapses in cards:
     before = {"repetitions": rep, "ef": ef, "interval": ivl, "due": due, "last_review": last}
     before.update(lapses=lapses, repeat_today=False)
