@@ -254,8 +254,10 @@ def export(
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
-    size = f"{summary.bytes / 1024:.1f} KiB" if summary.bytes < 1 << 20 else (
-        f"{summary.bytes / (1 << 20):.1f} MiB"
+    size = (
+        f"{summary.bytes / 1024:.1f} KiB"
+        if summary.bytes < 1 << 20
+        else (f"{summary.bytes / (1 << 20):.1f} MiB")
     )
     print(
         f"Wrote {path}: {summary.notes} notes, {summary.cards} cards,"

@@ -195,8 +195,10 @@ class Session:
         q = Grade.parse(grade)
         if judgement is not None and q > judgement.max_grade:
             raise ValueError(f"a wrong answer can be graded 0-{int(judgement.max_grade)}")
+        # The state read when the card was shown; record_review checks it inside the write
+        # transaction, and only a conflict (another session) costs a fresh read.
+        before = shown.card.state
         for _ in range(5):
-            before = self.store.card_state(shown.card.id)
             if not self._still_due(
                 StudyCard(shown.card.id, shown.card.deck, shown.card.question, before), shown.queue
             ):
@@ -225,6 +227,7 @@ class Session:
             )
             if log is not None:
                 break
+            before = self.store.card_state(shown.card.id)
         else:
             raise SrsError("the card kept changing under this session; try again")
         self._answered += 1
