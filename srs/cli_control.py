@@ -157,7 +157,9 @@ def cards(
     deck_w = min(24, max(len(c["deck"]) for c in out))
     head = f"{'id':>5}  {'deck':<{deck_w}}  {'due':<10}  {'ivl':>4}  {'EF':>4}  {'reps':>4}"
     head += f"  {'laps':>4}  {'state':<9}  "
-    room = max(10, _width() - len(head))
+    # On a terminal the question fits the line (at least 30 characters of it); into a pipe or a
+    # file it is printed whole, for grep.
+    room = max(30, _width() - len(head)) if sys.stdout.isatty() else 10_000
     print(head + "question")
     for c in out:
         print(
