@@ -202,15 +202,6 @@ def _question_html(q: Question) -> str:
     return body or "&nbsp;"
 
 
-def _options_html(q: Question, *, marked: bool) -> str:
-    right = set(q.answers)
-    items = []
-    for i, option in enumerate(q.options):
-        mark = f' data-answer="{"true" if i in right else "false"}"' if marked else ""
-        items.append(f"<li{mark}>{text_to_html(option)}</li>")
-    return f'<ol class="srs-options" type="A">{"".join(items)}</ol>' if items else ""
-
-
 def _fields(card: CardExport) -> list[str]:
     q = card.question
     source = text_to_html(card.source)
@@ -219,7 +210,7 @@ def _fields(card: CardExport) -> list[str]:
         return [_question_html(q), text_to_html(q.answer), explanation, source]
     if not q.options:
         return [_question_html(q), "", "", explanation, source]
-    # What _options_html(q, marked=False / True) give, each option escaped once.
+    # The options as an ordered list, front (plain) and back (marked), each escaped once.
     right = set(q.answers)
     options = [text_to_html(option) for option in q.options]
     front = "".join([f"<li>{o}</li>" for o in options])

@@ -62,12 +62,6 @@ def _root(
     """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
 
 
-_err = err
-
-
-# Shared with the typer-free `srs due` path.
-_open = open_store
-_today = today_of
 
 
 # ---------------------------------------------------------------- import
@@ -105,7 +99,7 @@ def import_(
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
     if if_empty:
-        with _open(db) as store:
+        with open_store(db) as store:
             count = store.card_count()
         if count:
             print(f"{count} cards already in the database; nothing imported.")
@@ -114,10 +108,10 @@ def import_(
     errors = 0
     for result in results:
         for problem in result.problems:
-            _err(str(problem))
+            err(str(problem))
         errors += len(result.errors)
     if errors and not skip_invalid:
-        _err(
+        err(
             f"{errors} error{'s' * (errors != 1)}; nothing imported"
             " (--skip-invalid imports the valid questions)"
         )
@@ -126,7 +120,7 @@ def import_(
         (deck or r.deck or Path(r.path).stem, str(Path(r.path).resolve()), r.questions)
         for r in results
     ]
-    with _open(db) as store:
+    with open_store(db) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
     for result, s in zip(results, summaries, strict=True):
         line = (
@@ -183,8 +177,8 @@ def due(
 @app.command()
 def decks(db: DbOption = None) -> None:
     """Each deck with its number of cards and what is due today."""
-    with _open(db) as store:
-        _, today, _ = _today(store)
+    with open_store(db) as store:
+        _, today, _ = today_of(store)
         rows = store.deck_table(today)
     if not rows:
         print("No decks yet: `srs import FILE` adds some.")
@@ -210,7 +204,7 @@ def backup(
     db: DbOption = None,
 ) -> None:
     """Copy the database (safe while a review runs); prints the path written."""
-    with _open(db) as store:
+    with open_store(db) as store:
         written = store.backup(path)
     print(written)
 
@@ -245,8 +239,8 @@ def export(
     """Export decks as an Anki package (.apkg); re-exporting updates the notes in Anki."""
     from exporters.anki import write_apkg
 
-    with _open(db) as store:
-        now, today, _ = _today(store)
+    with open_store(db) as store:
+        now, today, _ = today_of(store)
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")
         names = deck or store.export_deck_names(deck)
@@ -330,11 +324,13 @@ def review(
     """Study what is due: repeats, due reviews, then new cards."""
     from srs.review import Session
 
-    seed = os.environ.get("SRS_SEED")
+    seed = os.environ.get("SRS_SEED")  # a fixed option shuffle, for tests and demos
+    if seed and not seed.strip().lstrip("-").isdecimal():
+        raise SrsError(f"SRS_SEED must be an integer, not {seed!r}")
     rng = random.Random(int(seed)) if seed else random.Random()
     term = Terminal()
-    with _open(db) as store:
-        now, today, settings = _today(store)
+    with open_store(db) as store:
+        _, today, settings = today_of(store)
         session = Session(
             store, today, rng, deck=deck, settings=settings, new_limit=new, limit=limit, cram=cram
         )
@@ -354,9 +350,10 @@ def _review_loop(session, term: Terminal) -> None:
             _review_one(session, term, shown)
             shown = None
         except _Undo:
-            previous = session.undo(pending=shown)
-            if previous is None:
-                print("Nothing to undo.")
+            try:
+                session.undo(pending=shown)
+            except SrsError as e:  # graded again by another session: this one goes on
+                print(f"Cannot undo: {e}")
                 continue
             print(term.style("Undone.", "2"))
             shown = None
@@ -436,9 +433,9 @@ def _review_one(session, term: Terminal, shown) -> None:
         line = _ask_or_undo(session, term, prompt)
         if not line and suggested is not None:
             grade = suggested
-        elif line.isdigit() and int(line) <= top:
+        elif line.isdecimal() and line.isascii() and int(line) <= top:
             grade = Grade(int(line))
-        elif line.isdigit() and int(line) <= 5:
+        elif line.isdecimal() and line.isascii() and int(line) <= 5:
             print(f"A wrong answer can be graded 0-{top}.")
             continue
         else:
@@ -496,7 +493,7 @@ def main() -> None:
     try:
         app()
     except SrsError as e:
-        _err(f"error: {e}")
+        err(f"error: {e}")
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(1)

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from srs.cli import DbOption, DeckOption, _open, _shorten, _today, app
+from srs.cli import DbOption, DeckOption, _shorten, app
 from srs.errors import SrsError
-from srs.fastpath import DUE_FIELDS, format_due  # noqa: E402, F401  (re-exported)
+from srs.fastpath import format_due, open_store, today_of  # noqa: E402, F401
 
 
 def _color() -> bool:
@@ -46,8 +46,8 @@ def stats(
     from srs import charts
     from srs import stats as figures
 
-    with _open(db) as store:
-        _, today, settings = _today(store)
+    with open_store(db) as store:
+        _, today, settings = today_of(store)
         data = figures.gather(store, today, settings, deck=deck, days=days)
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -126,8 +126,8 @@ def cards(
     """List cards with their schedule: due, interval, EF, repetitions, lapses, state."""
     from srs.stats import card_state
 
-    with _open(db) as store:
-        _, today, settings = _today(store)
+    with open_store(db) as store:
+        _, today, settings = today_of(store)
         rows = store.list_cards(
             deck,
             due_by=today if due else None,
@@ -177,10 +177,10 @@ def show(
     """One card in full, with its schedule and review history."""
     from srs.stats import card_state
 
-    with _open(db) as store:
-        _, today, settings = _today(store)
+    with open_store(db) as store:
+        _, today, settings = today_of(store)
+        suspended = store.is_suspended(card)  # first: it checks the id is in SQLite's range
         sc = store.study_card(card)
-        suspended = store.is_suspended(card)
         history = store.reviews(card)
         changes = store.schedule_changes(card)
     q = sc.question
@@ -237,7 +237,7 @@ CardIds = Annotated[list[int], typer.Argument(help="Card ids (see `srs cards`)."
 @app.command()
 def suspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Take cards out of reviews (and due counts) until unsuspended."""
-    with _open(db) as store:
+    with open_store(db) as store:
         n = store.set_suspended(card_ids, True)
     print(f"Suspended {n} card{'s' * (n != 1)}.")
 
@@ -245,7 +245,7 @@ def suspend(card_ids: CardIds, db: DbOption = None) -> None:
 @app.command()
 def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Bring suspended cards back, with the schedule they had."""
-    with _open(db) as store:
+    with open_store(db) as store:
         n = store.set_suspended(card_ids, False)
     print(f"Unsuspended {n} card{'s' * (n != 1)}.")
 
@@ -253,8 +253,8 @@ def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
 @app.command()
 def reset(card_ids: CardIds, db: DbOption = None) -> None:
     """Make cards new again; their review history is kept and the reset is logged."""
-    with _open(db) as store:
-        now, today, _ = _today(store)
+    with open_store(db) as store:
+        now, today, _ = today_of(store)
         n = store.reset_cards(card_ids, now, today)
     print(f"Reset {n} card{'s' * (n != 1)} to new.")
 
@@ -266,7 +266,7 @@ def forget(
     db: DbOption = None,
 ) -> None:
     """Delete a deck: its questions, cards and review history. Asks first."""
-    with _open(db) as store:
+    with open_store(db) as store:
         ids = store.deck_ids(deck)
         names = [store.deck_names()[i] for i in ids]
         if not yes:
@@ -293,7 +293,7 @@ def config_get(
 
     if key is not None and key not in SETTINGS:
         raise SrsError(f"unknown setting {key!r} (known: {', '.join(SETTINGS)})")
-    with _open(db) as store:
+    with open_store(db) as store:
         current = store.settings()
     if key is not None:
         print(getattr(current, key))
@@ -319,7 +319,7 @@ def config_set(
         number = int(value)
     except ValueError:
         raise SrsError(f"{key} must be a whole number, not {value!r}") from None
-    with _open(db) as store:
+    with open_store(db) as store:
         store.set_setting(key, number)
     print(f"{key} = {number}")
 
@@ -335,8 +335,8 @@ def postpone(
     db: DbOption = None,
 ) -> None:
     """Move every scheduled card's due date (not new cards) later, as one undoable step."""
-    with _open(db) as store:
-        now, today, _ = _today(store)
+    with open_store(db) as store:
+        now, today, _ = today_of(store)
         if undo:
             if days is not None or deck is not None:
                 raise SrsError("--undo takes no DAYS or --deck")

@@ -18,7 +18,6 @@ from typing import Any
 from srs import clock
 from srs.errors import SrsError
 
-DUE_FIELDS = ("new", "learning", "review", "due", "total")
 _DUE_OPTIONS = {"--deck": "deck", "-d": "deck", "--format": "fmt", "--on": "on", "--db": "db"}
 
 

@@ -80,6 +80,16 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def normalise_deck(name: str) -> str:
+    """A deck name with each `::` part trimmed; ValueError for an empty name or part."""
+    parts = [part.strip() for part in name.split("::")]
+    if not any(parts):
+        raise ValueError("a deck needs a name")
+    if not all(parts):
+        raise ValueError(f"deck name {name!r} has an empty part between '::'")
+    return "::".join(parts)
+
+
 def question_uid(question: Question) -> str:
     """A question's identity within its deck: its explicit id, else its normalised text."""
     if question.id:

@@ -259,7 +259,7 @@ class Session:
             return None
         log, shown, judgement = self._history[-1]
         if not self.store.undo_review(log):
-            raise SrsError("cannot undo: that card was graded again elsewhere")
+            raise SrsError("that card was graded again in another session")
         self._history.pop()
         if self.became_leech(log) and self.settings.suspend_leeches:
             self.store.set_suspended([log.card_id], False)  # undo the leech's suspension too

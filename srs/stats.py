@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 MATURE_DAYS = 21
 CALENDAR_WEEKS = 53
 HARDEST = 5
+MAX_DAYS = 3650  # --days: ten years (a bound, so dates stay in range)
 # EF bucket edges in hundredths; the last bucket is open-ended.
 EF_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
 
@@ -174,8 +175,8 @@ def gather(
     """Every figure of `srs stats`, in the shape documented above."""
     from srs.errors import SrsError
 
-    if days < 1:
-        raise SrsError(f"--days must be 1 or more, not {days}")
+    if not 1 <= days <= MAX_DAYS:
+        raise SrsError(f"--days must be 1 or more (at most {MAX_DAYS}), not {days}")
     last = today + dt.timedelta(days=days - 1)
     cal_from = calendar_start(today)
     since = min(cal_from, today - dt.timedelta(days=days - 1))

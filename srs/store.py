@@ -21,7 +21,7 @@ from pathlib import Path
 
 from srs import clock, migrations
 from srs.errors import SrsError
-from srs.model import CardExport, Question, ReviewRecord, question_uid
+from srs.model import CardExport, Question, ReviewRecord, normalise_deck, question_uid
 from srs.sm2 import CardState, Sm2State
 
 BUSY_TIMEOUT_MS = 10_000
@@ -465,39 +465,56 @@ class Store:
         is updated in place and keeps its card and history.
         """
         stamp = clock.utc_text(now)
-        results: list[FileImport] = []
+        results: list[tuple[int, FileImport]] = []
+        seen: dict[int, set[str]] = {}  # per deck, over every file: a question may move files
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             for deck, source, questions in batches:
-                results.append(self._import_one(deck, source, questions, stamp, prune))
+                deck_id, result = self._import_one(deck, source, questions, stamp, seen)
+                results.append((deck_id, result))
+            for deck_id, result in results:
+                self._left_the_source(deck_id, result, seen[deck_id], prune)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
         self._deck_names = None
-        return results
+        return [result for _, result in results]
+
+    def _deck_for_import(self, name: str, stamp: str) -> tuple[int, str]:
+        """The deck called `name` (case-insensitively, keeping the stored spelling), made if new."""
+        try:
+            name = normalise_deck(name)
+        except ValueError as e:
+            raise SrsError(str(e)) from None
+        row = self.conn.execute(
+            "SELECT id, name FROM decks WHERE name = ? COLLATE NOCASE", [name]
+        ).fetchone()
+        if row:
+            return row[0], row[1]
+        cur = self.conn.execute("INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp])
+        return cur.lastrowid, name
 
     def _import_one(
-        self, deck: str, source: str, questions: Sequence[Question], stamp: str, prune: bool
-    ) -> FileImport:
+        self,
+        deck: str,
+        source: str,
+        questions: Sequence[Question],
+        stamp: str,
+        seen_by_deck: dict[int, set[str]],
+    ) -> tuple[int, FileImport]:
         conn = self.conn
-        row = conn.execute("SELECT id FROM decks WHERE name = ?", [deck]).fetchone()
-        if row:
-            deck_id = row[0]
-        else:
-            deck_id = conn.execute(
-                "INSERT INTO decks (name, created_at) VALUES (?, ?)", [deck, stamp]
-            ).lastrowid
+        deck_id, deck = self._deck_for_import(deck, stamp)
         existing = {
-            uid: (qid, tuple(rest[:8]), rest[8])
+            uid: (qid, tuple(rest[:8]), rest[8], rest[9])
             for qid, uid, *rest in conn.execute(
                 "SELECT id, uid, kind, text, title, options, answers, answer, explanation, tags,"
-                " source_file FROM questions WHERE deck_id = ?",
+                " source_file, source_line FROM questions WHERE deck_id = ?",
                 [deck_id],
             )
         }
         result = FileImport(path=source, deck=deck)
-        seen: set[str] = set()
+        seen = seen_by_deck.setdefault(deck_id, set())
         inserts: list[tuple] = []
         # New notes' GUIDs: 32 random hex digits each, cut from one read of the OS's random
         # source (a uuid4 per row was ~4% of an import); the unique index guards them.
@@ -510,7 +527,7 @@ class Store:
             seen.add(uid)
             content = _content(q)
             if uid in existing:
-                qid, old_content, _ = existing[uid]
+                qid, old_content, old_source, old_line = existing[uid]
                 if old_content != content:
                     result.updated += 1
                     conn.execute(
@@ -521,10 +538,11 @@ class Store:
                     )
                 else:
                     result.unchanged += 1
-                    conn.execute(
-                        "UPDATE questions SET source_file = ?, source_line = ? WHERE id = ?",
-                        [source, q.line, qid],
-                    )
+                    if (old_source, old_line) != (source, q.line):
+                        conn.execute(
+                            "UPDATE questions SET source_file = ?, source_line = ? WHERE id = ?",
+                            [source, q.line, qid],
+                        )
             else:
                 result.added += 1
                 guid = guids[32 * len(inserts) : 32 * len(inserts) + 32]
@@ -541,24 +559,35 @@ class Store:
                 " WHERE id > ? ORDER BY id",
                 [last_id],
             )
+        return deck_id, result
+
+    def _left_the_source(self, deck_id: int, result: FileImport, seen: set[str], prune: bool):
+        """Questions last read from this file that no file of this import had: list or prune."""
         gone = [
-            (qid, content[1])
-            for uid, (qid, content, src) in existing.items()
-            if src == source and uid not in seen
+            (qid, text)
+            for qid, uid, text in self.conn.execute(
+                "SELECT id, uid, text FROM questions WHERE deck_id = ? AND source_file = ?",
+                [deck_id, result.path],
+            )
+            if uid not in seen
         ]
         result.gone = [text for _, text in gone]
         if prune and gone:
-            ids = [qid for qid, _ in gone]
+            self._delete_questions([qid for qid, _ in gone])
+            result.pruned = len(gone)
+
+    def _delete_questions(self, question_ids: Sequence[int]) -> None:
+        """Delete questions with their cards and everything logged about them."""
+        for start in range(0, len(question_ids), 500):  # SQLite's bound-variable limit
+            ids = question_ids[start : start + 500]
             marks = ",".join("?" * len(ids))
-            conn.execute(
-                "DELETE FROM reviews WHERE card_id IN"
-                f" (SELECT id FROM cards WHERE question_id IN ({marks}))",
-                ids,
+            cards = f"SELECT id FROM cards WHERE question_id IN ({marks})"
+            self.conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", ids)
+            self.conn.execute(
+                f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids
             )
-            conn.execute(f"DELETE FROM cards WHERE question_id IN ({marks})", ids)
-            conn.execute(f"DELETE FROM questions WHERE id IN ({marks})", ids)
-            result.pruned = len(ids)
-        return result
+            self.conn.execute(f"DELETE FROM cards WHERE question_id IN ({marks})", ids)
+            self.conn.execute(f"DELETE FROM questions WHERE id IN ({marks})", ids)
 
     # ------------------------------------------------------------ counts
 
@@ -1053,8 +1082,11 @@ class Store:
             sql += " AND c.suspended = 0 AND c.due <= ?"
             params.append(due_by.isoformat())
         if search:
-            sql += " AND (q.text LIKE ? OR q.answer LIKE ? OR q.options LIKE ?)"
-            params.extend([f"%{search}%"] * 3)
+            # % and _ are the user's text, not wildcards: escaped, with \ as the escape.
+            like = "LIKE ? ESCAPE '\\'"
+            sql += f" AND (q.text {like} OR q.answer {like} OR q.options {like})"
+            literal = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.extend([f"%{literal}%"] * 3)
         if min_lapses is not None:
             sql += " AND c.lapses >= ?"
             params.append(min_lapses)
@@ -1062,27 +1094,54 @@ class Store:
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur]
 
-    def check_cards(self, ids: Sequence[int]) -> None:
-        """SrsError naming the first id that is not a card."""
+    _MAX_ID = 2**63 - 1  # SQLite's INTEGER range: a larger id cannot be a card
+    _CHUNK = 500  # ids per `IN (...)`, well under SQLite's limit on variables
+
+    def _id_chunks(self, ids: Iterable[int]) -> Iterator[list[int]]:
+        """The distinct ids that could be cards (1 .. 2**63-1), in chunks for `IN (...)`."""
+        valid = [i for i in dict.fromkeys(ids) if 1 <= i <= self._MAX_ID]
+        for start in range(0, len(valid), self._CHUNK):
+            yield valid[start : start + self._CHUNK]
+
+    def _card_rows(self, ids: Iterable[int], columns: str) -> dict[int, tuple]:
+        """{id: (columns...)} for the cards among `ids` (missing ids left out), one query a chunk."""
+        rows = {}
+        for chunk in self._id_chunks(ids):
+            for card_id, *row in self.conn.execute(
+                f"SELECT c.id, {columns} FROM cards c WHERE c.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                rows[card_id] = tuple(row)
+        return rows
+
+    @staticmethod
+    def _require_cards(ids: Sequence[int], found: Iterable[int]) -> None:
+        """SrsError naming the first of `ids` not in `found`."""
+        missing = set(ids).difference(found)
         for card_id in ids:
-            if self.conn.execute("SELECT 1 FROM cards WHERE id = ?", [card_id]).fetchone() is None:
+            if card_id in missing:
                 raise SrsError(f"no card with id {card_id}")
 
+    def check_cards(self, ids: Sequence[int]) -> None:
+        """SrsError naming the first id that is not a card."""
+        self._require_cards(ids, self._card_rows(ids, "1"))
+
     def is_suspended(self, card_id: int) -> bool:
-        row = self.conn.execute("SELECT suspended FROM cards WHERE id = ?", [card_id]).fetchone()
+        row = self._card_rows([card_id], "c.suspended").get(card_id)
         if row is None:
             raise SrsError(f"no card with id {card_id}")
         return bool(row[0])
 
     def set_suspended(self, ids: Sequence[int], suspended: bool) -> int:
         """Suspend or unsuspend cards (all ids checked first); returns how many changed."""
-        self.check_cards(ids)
         with self.write() as conn:
+            self.check_cards(ids)
             changed = 0
-            for card_id in dict.fromkeys(ids):
+            for chunk in self._id_chunks(ids):
                 changed += conn.execute(
-                    "UPDATE cards SET suspended = ? WHERE id = ? AND suspended != ?",
-                    [int(suspended), card_id, int(suspended)],
+                    "UPDATE cards SET suspended = ? WHERE suspended != ?"
+                    f" AND id IN ({','.join('?' * len(chunk))})",
+                    [int(suspended), int(suspended), *chunk],
                 ).rowcount
         return changed
 
@@ -1103,20 +1162,16 @@ class Store:
 
     def reset_cards(self, ids: Sequence[int], now: dt.datetime, today: dt.date) -> int:
         """Put cards back to new; their reviews stay, the reset is logged in schedule_changes."""
-        self.check_cards(ids)
         fresh = CardState()
         with self.write() as conn:
-            changes = []
-            for card_id in dict.fromkeys(ids):
-                row = conn.execute(
-                    f"SELECT {_CARD_COLUMNS} FROM cards c WHERE c.id = ?", [card_id]
-                ).fetchone()
-                changes.append((card_id, _state_from_row(row), fresh))
-                conn.execute(
-                    "UPDATE cards SET repetitions = ?, ef = ?, interval = ?, due = ?,"
-                    " last_review = ?, lapses = ?, repeat_today = ? WHERE id = ?",
-                    [*_state_params(fresh), card_id],
-                )
+            rows = self._card_rows(ids, _CARD_COLUMNS)
+            self._require_cards(ids, rows)
+            changes = [(cid, _state_from_row(rows[cid]), fresh) for cid in dict.fromkeys(ids)]
+            conn.executemany(
+                "UPDATE cards SET repetitions = ?, ef = ?, interval = ?, due = ?,"
+                " last_review = ?, lapses = ?, repeat_today = ? WHERE id = ?",
+                [(*_state_params(fresh), cid) for cid, _, _ in changes],
+            )
             self._record_change("reset", now, today, None, changes)
         return len(changes)
 
@@ -1149,10 +1204,12 @@ class Store:
         self._deck_names = None
         return names, count
 
+    MAX_POSTPONE = 3650  # days: ten years
+
     def postpone(self, deck: str | None, days: int, now: dt.datetime, today: dt.date) -> int:
         """Move every scheduled card's due date `days` later, as one undoable change."""
-        if days < 1:
-            raise SrsError(f"postpone by 1 day or more, not {days}")
+        if not 1 <= days <= self.MAX_POSTPONE:
+            raise SrsError(f"postpone by 1 day or more (at most {self.MAX_POSTPONE}), not {days}")
         where, params = self._cards_where(deck, "c.")
         with self.write() as conn:
             changes = []
@@ -1161,9 +1218,15 @@ class Store:
                 params,
             ).fetchall():
                 before = _state_from_row(state)
+                try:
+                    due = before.due + dt.timedelta(days=days)
+                except OverflowError:  # nothing written yet: the transaction rolls back
+                    raise SrsError(
+                        f"card {card_id} is due {before.due}: {days} days later is past year 9999"
+                    ) from None
                 after = CardState(
                     sm2=before.sm2,
-                    due=before.due + dt.timedelta(days=days),
+                    due=due,
                     last_review=before.last_review,
                     lapses=before.lapses,
                     repeat_today=before.repeat_today,
@@ -1189,23 +1252,20 @@ class Store:
             if row is None:
                 raise SrsError("no postpone to undo")
             change_id, days = row
-            restored = kept = 0
-            for card_id, before, after in conn.execute(
+            moved = conn.execute(
                 "SELECT card_id, state_before, state_after FROM schedule_change_cards"
                 " WHERE change_id = ?",
                 [change_id],
-            ).fetchall():
-                now_row = conn.execute(
-                    f"SELECT {_CARD_COLUMNS} FROM cards c WHERE c.id = ?", [card_id]
-                ).fetchone()
-                if now_row is None or _state_from_row(now_row) != state_from_json(after):
-                    kept += 1
-                    continue
-                conn.execute(
-                    "UPDATE cards SET due = ? WHERE id = ?",
-                    [json.loads(before)["due"], card_id],
-                )
-                restored += 1
+            ).fetchall()
+            current = self._card_rows([m[0] for m in moved], _CARD_COLUMNS)
+            undo = [
+                (json.loads(before)["due"], card_id)
+                for card_id, before, after in moved
+                if card_id in current
+                and _state_from_row(current[card_id]) == state_from_json(after)
+            ]
+            conn.executemany("UPDATE cards SET due = ? WHERE id = ?", undo)
+            restored, kept = len(undo), len(moved) - len(undo)
             conn.execute(
                 "UPDATE schedule_changes SET undone_at = ? WHERE id = ?",
                 [clock.utc_text(now), change_id],

@@ -351,3 +351,27 @@ def test_due_falls_back_to_typer_for_anything_else(imported):
     assert "--format" in run("due", "--help").stdout
     assert run("due", "--bogus").returncode == 2
     assert run("due", "--deck").returncode == 2
+
+
+def test_unicode_digits_are_not_grades(imported):
+    result = run("review", "--db", str(imported), input="a\n²\n0\nq\n", SRS_SEED="2")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "Type a grade 0-" in result.stdout
+    assert sqlite3.connect(imported).execute("SELECT grade FROM reviews").fetchall() == [(0,)]
+
+
+def test_bad_srs_seed_is_one_line(imported):
+    result = run("review", "--db", str(imported), input="q\n", SRS_SEED="abc")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "error: SRS_SEED must be an integer, not 'abc'\n",
+    )
+
+
+def test_more_options_than_letters_is_an_import_error(db_path, tmp_path):
+    deck = tmp_path / "wide.md"
+    options = "\n".join(f"- [{'x' if i == 0 else ' '}] option {i}" for i in range(17))
+    deck.write_text(f"# Wide\n\n## Pick one\n\n{options}\n")
+    result = run("import", str(deck), "--db", str(db_path))
+    assert result.returncode == 1
+    assert f"{deck}:3: question has 17 options; at most 16" in result.stderr.splitlines()

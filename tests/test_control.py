@@ -87,10 +87,33 @@ def test_main_prints_one_line_and_exits_1(built):
         ("+3d", "2026-11-25"),
         ("+2w", "2026-12-06"),
         ("2026-12-04", "2026-12-04"),
+        ("yesterday", "2026-11-21"),
+        ("Monday", "2026-11-23"),
+        ("sat", "2026-11-28"),
+        ("2026-12-04T10:00", "2026-12-04"),  # other ISO forms: the dateutil fallback
     ],
 )
 def test_parse_day(text, day):
     assert clock.parse_day(text, TODAY).isoformat() == day
+
+
+def test_parse_day_needs_dateutil_only_as_a_fallback():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datetime as dt; from srs import clock; t = dt.date(2026, 11, 22)\n"
+        "for w in ('today', 'tomorrow', 'yesterday', 'fri', '+3d', '+2w', '2026-12-04'):\n"
+        "    clock.parse_day(w, t)\n"
+        "for w in ('2026-13-45', 'someday'):\n"
+        "    try: clock.parse_day(w, t)\n"
+        "    except Exception: pass\n"
+        "print('dateutil' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert proc.stdout == "False\n", proc.stderr
 
 
 # ---------------------------------------------------------------- suspend / cards / show / reset
@@ -333,3 +356,78 @@ def test_undo_postpone_keeps_cards_reviewed_since(built):
     assert "1 reviewed since kept their new schedule" in srs(built, "postpone", "--undo").stdout
     with Store.open(built) as s:
         assert s.card_state(card_id) == graded
+
+
+# ---------------------------------------------------------------- bounds, queries, search
+
+
+def test_numbers_out_of_range_are_one_line_errors(built):
+    before = snapshot(built)
+    one_line_error(srs(built, "postpone", "99999999"), "postpone by 1 day or more (at most 3650)")
+    one_line_error(srs(built, "postpone", "3651"), "not 3651")
+    huge = str(2**63)
+    for command in ("show", "suspend", "unsuspend", "reset"):
+        one_line_error(srs(built, command, huge), f"no card with id {huge}")
+        one_line_error(srs(built, command, str(2**63 - 1)), f"no card with id {2**63 - 1}")
+    one_line_error(srs(built, "suspend", "1", huge, "2"), f"no card with id {huge}")
+    assert snapshot(built) == before
+
+
+def test_postpone_past_year_9999_changes_nothing(built):
+    with Store.open(built) as s:
+        (card_id,) = s.conn.execute("SELECT id FROM cards WHERE due IS NOT NULL").fetchone()
+        s.conn.execute("UPDATE cards SET due = '9999-12-01' WHERE id = ?", [card_id])
+        s.conn.commit()
+    before = snapshot(built)
+    one_line_error(
+        srs(built, "postpone", "31"),
+        f"card {card_id} is due 9999-12-01: 31 days later is past year 9999",
+    )
+    assert snapshot(built) == before
+    assert "Postponed" in srs(built, "postpone", "30").stdout
+
+
+def card_selects(store: Store, action) -> int:
+    """How many SELECTs on cards `action()` runs."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        action()
+    finally:
+        store.conn.set_trace_callback(None)
+    return sum(1 for sql in statements if sql.startswith("SELECT") and "FROM cards" in sql)
+
+
+def test_card_commands_query_the_cards_at_once(built, monkeypatch):
+    now = dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC)
+    with Store.open(built) as s:
+        ids = [r[0] for r in s.conn.execute("SELECT id FROM cards ORDER BY id")]
+        assert len(ids) == 14
+        assert card_selects(s, lambda: s.check_cards(ids)) == 1
+        assert card_selects(s, lambda: s.set_suspended(ids, True)) == 1
+        assert card_selects(s, lambda: s.set_suspended(ids, False)) == 1
+        s.postpone(None, 2, now, TODAY)
+        assert card_selects(s, lambda: s.undo_postpone(now)) == 1
+        assert card_selects(s, lambda: s.reset_cards(ids[:3], now, TODAY)) == 1
+        monkeypatch.setattr(Store, "_CHUNK", 5)  # 14 ids: chunks of 5, 5 and 4
+        assert card_selects(s, lambda: s.check_cards(ids)) == 3
+        assert card_selects(s, lambda: s.reset_cards([*ids, *ids], now, TODAY)) == 3
+        with pytest.raises(SrsError, match="^no card with id 999$"):
+            s.check_cards([*ids, 999, 2**63])
+
+
+def test_cards_search_treats_percent_and_underscore_literally(store, db_path):
+    texts = ["50% off", "500 things", "a_b", "axb", "back\\slash", "back slash"]
+    store.import_questions([("D", "d.md", [mcq(t) for t in texts])], dt.datetime.now(dt.UTC))
+    store.close()
+
+    def found(text: str) -> list[str]:
+        return [
+            c["question"]
+            for c in json.loads(srs(db_path, "cards", "--json", "--search", text).stdout)
+        ]
+
+    assert found("50%") == ["50% off"]
+    assert found("a_b") == ["a_b"]
+    assert found("\\") == ["back\\slash"]
+    assert found("50") == ["50% off", "500 things"]

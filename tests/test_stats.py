@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from srs import charts, stats
 from srs.cli import app
+from srs.errors import SrsError
 from srs.review import Session
 from srs.store import Settings, Store
 
@@ -265,6 +266,17 @@ def test_bad_days_is_one_line(db_path):
     assert isinstance(result.exception, Exception) and "--days must be 1 or more" in str(
         result.exception
     )
+
+
+@pytest.mark.parametrize("days", ["3651", "999999999"])
+def test_days_past_ten_years_is_one_line(db_path, days):
+    result = runner.invoke(app, ["stats", "--days", days, "--db", str(db_path)])
+    assert isinstance(result.exception, SrsError), result.output
+    assert str(result.exception) == f"--days must be 1 or more (at most 3650), not {days}"
+
+
+def test_ten_years_of_days_is_fine(history_store):
+    assert len(figures(history_store, days=3650)["forecast"]["days"]) == 3650
 
 
 # ---------------------------------------------------------------- charts

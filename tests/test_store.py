@@ -465,3 +465,36 @@ def test_parsing_leaves_the_garbage_collector_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_question_moved_to_another_file_is_neither_gone_nor_pruned(store):
+    store.import_questions([("Deck", "/f1.md", [mcq("P1"), mcq("P2")])], now_at())
+    card = store.study_card(2)
+    assert card.question.text == "P2"
+    result = store.import_questions(
+        [("Deck", "/f1.md", [mcq("P1")]), ("Deck", "/f2.md", [mcq("P2")])], now_at(), prune=True
+    )
+    assert [(r.gone, r.pruned) for r in result] == [([], 0), ([], 0)]
+    assert store.study_card(2).question.text == "P2"  # same card, history kept
+    assert store.card_count() == 2
+
+
+def test_prune_removes_reset_cards_too(store):
+    store.import_questions([("Deck", "/a.md", [mcq("Stays"), mcq("Goes")])], now_at())
+    _study(store, 2, 4, TODAY)
+    store.reset_cards([2], now_at(), TODAY)
+    result = store.import_questions([("Deck", "/a.md", [mcq("Stays")])], now_at(), prune=True)
+    assert result[0].pruned == 1
+    assert store.card_count() == 1
+    assert store.conn.execute("SELECT count(*) FROM schedule_change_cards").fetchone()[0] == 0
+    assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_deck_names_are_trimmed_and_matched_whatever_the_case(store):
+    store.import_questions([("Lang::French", "/f.md", [mcq("F1")])], now_at())
+    result = store.import_questions([(" lang :: FRENCH ", "/g.md", [mcq("F2")])], now_at())
+    assert result[0].deck == "Lang::French"
+    assert list(store.deck_names().values()) == ["Lang::French"]
+    with pytest.raises(SrsError, match="empty part"):
+        store.import_questions([("Lang::::French", "/h.md", [mcq("F3")])], now_at())
+    assert store.card_count() == 2

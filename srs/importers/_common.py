@@ -92,6 +92,10 @@ class Draft:
     unreadable: bool = False
 
 
+# Options are answered by letter, and `q` and `u` are the session's quit and undo keys.
+MAX_OPTIONS = 16
+
+
 def finish(
     path: str,
     layout: str,
@@ -139,6 +143,8 @@ def finish(
                 error(draft.line, "question has no options", draft)
             elif count == 1:
                 error(draft.line, "question has only 1 option", draft)
+            elif count > MAX_OPTIONS:
+                error(draft.line, f"question has {count} options; at most {MAX_OPTIONS}", draft)
             elif len(marked) == count:
                 error(draft.line, "every option is marked correct", draft)
             elif len(marked) > 1 and not draft.multi_ok:
