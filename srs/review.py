@@ -105,11 +105,7 @@ class Session:
         if self.cram:
             self._cram_queue()
             return
-        done = self.store.done_today(self.today)
-        reviews_left = max(
-            0, self.settings.reviews_per_day - done.get("new", 0) - done.get("review", 0)
-        )
-        new_left = max(0, self.settings.new_per_day - done.get("new", 0))
+        reviews_left, new_left = self.store.day_budget(self.today, self.settings)
         if self.new_limit is not None:
             if self.new_limit < 0:
                 raise SrsError("--new must be 0 or more")

@@ -622,14 +622,18 @@ class Store:
         ).fetchone()[0]
         return DueCounts(new=new, learning=learning, review=review)
 
+    def day_budget(self, today: dt.date, settings: Settings) -> tuple[int, int]:
+        """(answers, new cards) still allowed today: the review limit counts new cards too."""
+        done = self.done_today(today)
+        new_done = done.get("new", 0)
+        reviews_left = max(0, settings.reviews_per_day - new_done - done.get("review", 0))
+        return reviews_left, max(0, settings.new_per_day - new_done)
+
     def due_counts(
         self, today: dt.date, deck: str | None = None, settings: Settings | None = None
     ) -> tuple[DueCounts, list[DeckDue]]:
         """What is left to study today: the total under the day's limits, and per deck."""
-        settings = settings or self.settings()
-        done = self.done_today(today)
-        reviews_left = max(0, settings.reviews_per_day - done.get("new", 0) - done.get("review", 0))
-        new_left = max(0, settings.new_per_day - done.get("new", 0))
+        reviews_left, new_left = self.day_budget(today, settings or self.settings())
         ids = self.deck_ids(deck)
         names = self.deck_names()
         cap = max(reviews_left, new_left)
@@ -1104,7 +1108,7 @@ class Store:
             yield valid[start : start + self._CHUNK]
 
     def _card_rows(self, ids: Iterable[int], columns: str) -> dict[int, tuple]:
-        """{id: (columns...)} for the cards among `ids` (missing ids left out), one query a chunk."""
+        """{id: (columns...)} of the cards among `ids` (missing ones left out), a query a chunk."""
         rows = {}
         for chunk in self._id_chunks(ids):
             for card_id, *row in self.conn.execute(
