@@ -62,8 +62,6 @@ def _root(
     """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
 
 
-
-
 # ---------------------------------------------------------------- import
 
 

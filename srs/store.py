@@ -583,9 +583,7 @@ class Store:
             marks = ",".join("?" * len(ids))
             cards = f"SELECT id FROM cards WHERE question_id IN ({marks})"
             self.conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", ids)
-            self.conn.execute(
-                f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids
-            )
+            self.conn.execute(f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids)
             self.conn.execute(f"DELETE FROM cards WHERE question_id IN ({marks})", ids)
             self.conn.execute(f"DELETE FROM questions WHERE id IN ({marks})", ids)
 
