@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -62,3 +63,18 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(extra)
     return env
+
+
+def run_srs(
+    *args: str, input: str = "", cwd: Path | None = None, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess:
+    """`srs` as a real process, stdin a pipe; `env` adds environment variables."""
+    return subprocess.run(
+        [*SRS, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        cwd=cwd,
+        timeout=timeout,
+    )

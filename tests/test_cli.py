@@ -11,7 +11,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import DECKS, SEEDS, SRS, subprocess_env
+from conftest import DECKS, SEEDS, SRS, run_srs, subprocess_env
 from typer.testing import CliRunner
 
 from srs.cli import app
@@ -25,16 +25,7 @@ def srs(*args: str, db=None, input: str | None = None):
     return runner.invoke(app, argv, input=input, catch_exceptions=False)
 
 
-def run(*args: str, input: str = "", **env: str) -> subprocess.CompletedProcess:
-    """`srs` as a real process, stdin a pipe."""
-    return subprocess.run(
-        [*SRS, *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        env=subprocess_env(**env),
-        timeout=60,
-    )
+run = run_srs
 
 
 def answer_key() -> dict[str, set[str]]:

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from anki_helpers import import_apkg, new_collection
-from conftest import DECKS, SRS, now_at, subprocess_env
+from conftest import DECKS, SRS, now_at, run_srs, subprocess_env
 
 from srs.review import Session
 from srs.store import Store
@@ -17,10 +17,7 @@ from srs.store import Store
 TODAY = dt.date(2026, 11, 22)
 
 
-def srs(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*SRS, *args], capture_output=True, text=True, env=subprocess_env(**env), timeout=120
-    )
+srs = run_srs
 
 
 @pytest.fixture

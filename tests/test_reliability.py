@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import DECKS, NOW, SRS, subprocess_env
+from conftest import DECKS, NOW, SRS, run_srs, subprocess_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cli import Interactive, answer_key, study_day
@@ -48,17 +48,7 @@ NOTHING = "nothing imported (--skip-invalid imports the valid questions)"
 # ---------------------------------------------------------------- helpers
 
 
-def run(*args: str, input: str = "", cwd: Path | None = None, **env: str):
-    """`srs` as a real process."""
-    return subprocess.run(
-        [*SRS, *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        env=subprocess_env(**env),
-        cwd=cwd,
-        timeout=120,
-    )
+run = run_srs
 
 
 def checksum(db: Path) -> str:
