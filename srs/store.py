@@ -240,6 +240,12 @@ def _content(question: Question) -> tuple:
     )
 
 
+def _dicts(cur: sqlite3.Cursor) -> list[dict]:
+    """A cursor's rows as dicts keyed by column name."""
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur]
+
+
 # ---------------------------------------------------------------- opening
 
 
@@ -394,15 +400,18 @@ class Store:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once so a concurrent writer waits instead of failing."""
+    def write(self, *, dry_run: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once so a concurrent writer waits instead of failing.
+
+        With `dry_run` everything is done, then rolled back.
+        """
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
 
     # ------------------------------------------------------------ settings
 
@@ -467,18 +476,15 @@ class Store:
         stamp = clock.utc_text(now)
         results: list[tuple[int, FileImport]] = []
         seen: dict[int, set[str]] = {}  # per deck, over every file: a question may move files
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for deck, source, questions in batches:
-                deck_id, result = self._import_one(deck, source, questions, stamp, seen)
-                results.append((deck_id, result))
-            for deck_id, result in results:
-                self._left_the_source(deck_id, result, seen[deck_id], prune)
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
-        self._deck_names = None
+            with self.write(dry_run=dry_run):
+                for deck, source, questions in batches:
+                    deck_id, result = self._import_one(deck, source, questions, stamp, seen)
+                    results.append((deck_id, result))
+                for deck_id, result in results:
+                    self._left_the_source(deck_id, result, seen[deck_id], prune)
+        finally:
+            self._deck_names = None
         return [result for _, result in results]
 
     def _deck_for_import(self, name: str, stamp: str) -> tuple[int, str]:
@@ -573,19 +579,24 @@ class Store:
         ]
         result.gone = [text for _, text in gone]
         if prune and gone:
-            self._delete_questions([qid for qid, _ in gone])
+            self._delete_questions("id", [qid for qid, _ in gone])
             result.pruned = len(gone)
 
-    def _delete_questions(self, question_ids: Sequence[int]) -> None:
-        """Delete questions with their cards and everything logged about them."""
-        for start in range(0, len(question_ids), 500):  # SQLite's bound-variable limit
-            ids = question_ids[start : start + 500]
-            marks = ",".join("?" * len(ids))
-            cards = f"SELECT id FROM cards WHERE question_id IN ({marks})"
-            self.conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", ids)
-            self.conn.execute(f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids)
-            self.conn.execute(f"DELETE FROM cards WHERE question_id IN ({marks})", ids)
-            self.conn.execute(f"DELETE FROM questions WHERE id IN ({marks})", ids)
+    def _delete_questions(self, column: str, ids: Sequence[int]) -> None:
+        """Delete the questions whose `column` (id or deck_id) is in `ids`, with their cards
+        and everything logged about them: the one place that knows what hangs off a card."""
+        assert column in ("id", "deck_id")
+        for start in range(0, len(ids), 500):  # SQLite's bound-variable limit
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            questions = f"SELECT id FROM questions WHERE {column} IN ({marks})"
+            cards = f"SELECT id FROM cards WHERE question_id IN ({questions})"
+            self.conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", chunk)
+            self.conn.execute(
+                f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", chunk
+            )
+            self.conn.execute(f"DELETE FROM cards WHERE question_id IN ({questions})", chunk)
+            self.conn.execute(f"DELETE FROM questions WHERE {column} IN ({marks})", chunk)
 
     # ------------------------------------------------------------ counts
 
@@ -808,8 +819,7 @@ class Store:
             sql += " WHERE card_id = ?"
             params.append(card_id)
         cur = self.conn.execute(sql + " ORDER BY id", params)
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur]
+        return _dicts(cur)
 
     # ------------------------------------------------------------ export
 
@@ -1060,8 +1070,7 @@ class Store:
             f" WHERE c.due IS NOT NULL AND {where} ORDER BY c.ef, c.lapses DESC, c.id LIMIT ?",
             [*params, limit],
         )
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur]
+        return _dicts(cur)
 
     def list_cards(
         self,
@@ -1093,8 +1102,7 @@ class Store:
             sql += " AND c.lapses >= ?"
             params.append(min_lapses)
         cur = self.conn.execute(sql + " ORDER BY d.name, c.id", params)
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur]
+        return _dicts(cur)
 
     _MAX_ID = 2**63 - 1  # SQLite's INTEGER range: a larger id cannot be a card
     _CHUNK = 500  # ids per `IN (...)`, well under SQLite's limit on variables
@@ -1185,23 +1193,18 @@ class Store:
             " JOIN schedule_changes s ON s.id = x.change_id WHERE x.card_id = ? ORDER BY s.id",
             [card_id],
         )
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur]
+        return _dicts(cur)
 
     def forget_deck(self, deck: str) -> tuple[list[str], int]:
         """Delete a deck and its sub-decks with their questions, cards and history."""
         ids = self.deck_ids(deck)
         names = [self.deck_names()[i] for i in ids]
         marks = ",".join("?" * len(ids))
-        cards = f"SELECT id FROM cards WHERE deck_id IN ({marks})"
         with self.write() as conn:
             count = conn.execute(
                 f"SELECT count(*) FROM cards WHERE deck_id IN ({marks})", ids
             ).fetchone()[0]
-            conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", ids)
-            conn.execute(f"DELETE FROM schedule_change_cards WHERE card_id IN ({cards})", ids)
-            conn.execute(f"DELETE FROM cards WHERE deck_id IN ({marks})", ids)
-            conn.execute(f"DELETE FROM questions WHERE deck_id IN ({marks})", ids)
+            self._delete_questions("deck_id", ids)
             conn.execute(f"DELETE FROM decks WHERE id IN ({marks})", ids)
         self._deck_names = None
         return names, count

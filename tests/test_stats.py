@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
@@ -300,10 +301,11 @@ def plan(store: Store, sql: str, params: list) -> str:
     return " ".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
 
-def test_day_queries_use_the_indexes(history_store):
-    """Forecast, history, retention and streak probes never scan a whole table."""
+@contextlib.contextmanager
+def captured_queries(store):
+    """Every (sql, params) the store executes inside the block."""
     captured: list[tuple[str, list]] = []
-    real = history_store.conn
+    real = store.conn
 
     class Spy:
         def execute(self, sql, params=()):
@@ -313,15 +315,21 @@ def test_day_queries_use_the_indexes(history_store):
         def __getattr__(self, name):
             return getattr(real, name)
 
-    history_store.conn = Spy()
+    store.conn = Spy()
     try:
+        yield captured
+    finally:
+        store.conn = real
+
+
+def test_day_queries_use_the_indexes(history_store):
+    """Forecast, history, retention and streak probes never scan a whole table."""
+    with captured_queries(history_store) as captured:
         history_store.due_by_day(None, TODAY)
         history_store.reviews_by_day("Maths", TODAY - dt.timedelta(days=30), TODAY)
         history_store.reviews_by_day(None, TODAY - dt.timedelta(days=30), TODAY)
         history_store.retention_counts(None, TODAY - dt.timedelta(days=30), TODAY)
         history_store.studied_on(None, TODAY)
-    finally:
-        history_store.conn = real
     queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
     assert len(queries) == 5
     for sql, params in queries:
@@ -334,19 +342,8 @@ def test_stats_figures_use_the_indexes(history_store):
     """Card states, EF spread, hardest, and a deck's history, retention and streak probe:
     every step searches an index or walks one (the EF spread reads the scheduled cards' index
     in order); no step reads the cards or reviews table row by row."""
-    captured: list[tuple[str, list]] = []
     real = history_store.conn
-
-    class Spy:
-        def execute(self, sql, params=()):
-            captured.append((sql, list(params)))
-            return real.execute(sql, params)
-
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-    history_store.conn = Spy()
-    try:
+    with captured_queries(history_store) as captured:
         for deck in (None, "Lang", "Maths"):
             history_store.card_states(deck, TODAY, 8)
             history_store.ef_counts(deck)
@@ -354,8 +351,6 @@ def test_stats_figures_use_the_indexes(history_store):
             history_store.retention_counts(deck, TODAY - dt.timedelta(days=30), TODAY)
             history_store.studied_on(deck, TODAY)
             history_store.reviews_by_day(deck, TODAY - dt.timedelta(days=30), TODAY)
-    finally:
-        history_store.conn = real
     queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
     assert len(queries) == 3 * 11
     for sql, params in queries:
