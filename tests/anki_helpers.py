@@ -109,3 +109,13 @@ def import_apkg(
     options = ImportAnkiPackageOptions(with_scheduling=with_scheduling)
     request = ImportAnkiPackageRequest(package_path=str(package), options=options)
     return col.import_anki_package(request).log
+
+
+def anki_due_date(col: Collection, due: int) -> dt.date:
+    """The calendar day a review card's ``due`` (a day number) falls on in ``col``.
+
+    Anki numbers days from the local date of the collection's creation (``crt``); the
+    number does not depend on the clock, so this holds on any day the test runs.
+    """
+    created = dt.datetime.fromtimestamp(col.crt).date()
+    return created + dt.timedelta(days=due)

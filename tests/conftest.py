@@ -15,7 +15,7 @@ from srs.model import Question
 from srs.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "data"  # the two real question banks, byte for byte
 DECKS = REPO / "decks"
 SRS = [sys.executable, "-m", "srs"]
 

@@ -26,7 +26,7 @@ from srs.importers._common import NO_MARKS_HINT, read_mark
 from srs.model import ParseResult, Problem
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "data"
 DECKS = REPO / "decks"
 SEED_BLOCKS = SEEDS / "000_5ea82a7b50d7c342.txt"
 SEED_LETTERED = SEEDS / "004_46d224c5dbc66bc5.txt"
