@@ -245,15 +245,15 @@ def _import_file() -> tuple[Path, Path, Path]:
 
         from srs import clock
         from srs.importers import read_file
-        from srs.model import question_uid
-        from srs.store import _content
+        from srs.records import question_uid
+        from srs.store.rows import content
 
         result = read_file(md)
         assert not result.errors, result.errors[:3]
         stamp = clock.utc_text(dt.datetime.now(dt.UTC))
         source = str(md.resolve())
         rows = [
-            (question_uid(q), uuid.uuid4().hex, *_content(q), source, q.line, stamp)
+            (question_uid(q), uuid.uuid4().hex, *content(q), source, q.line, stamp)
             for q in result.questions
         ]
         with open(rows_path, "wb") as f:

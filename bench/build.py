@@ -10,8 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from srs import migrations
-from srs.store import Store
+from srs.store import Store, migrations
 
 CACHE = Path(__file__).resolve().parent / "cache"
 TODAY = dt.date(2026, 11, 22)

@@ -41,7 +41,7 @@ from typing import Any, BinaryIO
 import genanki
 
 from srs.errors import SrsError
-from srs.model import CardExport, Question, ReviewRecord
+from srs.records import CardExport, Question, Review
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
 
@@ -352,7 +352,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _revlog_rows(card_id: int, reviews: Iterable[ReviewRecord], now_ms: int) -> list[list[int]]:
+def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[list[int]]:
     """A card's review log as revlog rows; ids are the review times in ms, not yet unique."""
     rows = []
     reviewed = False  # a same-day repeat is learning until the card's first real review

@@ -1,3 +1,3 @@
-from srs.fastpath import main
+from srs.entry import main
 
 main()

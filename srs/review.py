@@ -1,7 +1,7 @@
 """A review session: the queue, judging answers, grading, undo. No terminal code.
 
 The CLI shows what `next_card` returns and passes the user's keys back in;
-a grade goes session -> sm2 -> store, and is committed before the next card.
+a grade goes session -> scheduler -> store, and is committed before the next card.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import datetime as dt
 import random
 import string
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from srs import sm2
 from srs.errors import SrsError
-from srs.sm2 import Grade
-from srs.store import ReviewLog, Settings, Store, StudyCard
+from srs.records import CardState, CommittedGrade, Grade, ReviewKind, StudyCard
+from srs.scheduler import Scheduler, scheduler_for
+from srs.settings import Settings
+from srs.store import Store
 
 LETTERS = string.ascii_lowercase
 # A card graded below 4 comes back after this many other cards (or at the end).
@@ -95,13 +96,16 @@ class Session:
     new_limit: int | None = None  # overrides what is left of today's new-card limit
     limit: int | None = None  # at most this many cards this session
     cram: bool = False  # practise any card: logged as 'cram', the schedule left untouched
+    scheduler: Scheduler | None = None  # default: the one the settings choose
     _queue: deque[tuple[int, str]] = field(default_factory=deque)
     _repeats: list[tuple[int, int]] = field(default_factory=list)  # (due after n answers, card)
-    _history: list[tuple[ReviewLog, Shown, Judgement | None]] = field(default_factory=list)
+    _history: list[tuple[CommittedGrade, Shown, Judgement | None]] = field(default_factory=list)
     _answered: int = 0
     tally: Tally = field(default_factory=Tally)
 
     def __post_init__(self) -> None:
+        if self.scheduler is None:
+            self.scheduler = scheduler_for(self.settings)
         if self.cram:
             self._cram_queue()
             return
@@ -114,13 +118,13 @@ class Session:
             if self.limit < 0:
                 raise SrsError("--limit must be 0 or more")
             reviews_left = min(reviews_left, self.limit)
-        learning, review, new = self.store.queue(
+        today = self.store.queue(
             self.today, self.deck, new_limit=new_left, review_limit=reviews_left
         )
         queued = (
-            [(c, "learning") for c in learning]
-            + [(c, "review") for c in review]
-            + [(c, "new") for c in new]
+            [(c, "learning") for c in today.learning]
+            + [(c, "review") for c in today.review]
+            + [(c, "new") for c in today.new]
         )
         if self.limit is not None:
             queued = queued[: self.limit]
@@ -186,41 +190,47 @@ class Session:
         duration_ms: int,
         chosen: tuple[int, ...] | None = None,
         judgement: Judgement | None = None,
-    ) -> ReviewLog | None:
-        """Grade the shown card and commit it; None if another session already did."""
+    ) -> CommittedGrade | None:
+        """Grade the shown card and commit it; None if another session already did.
+
+        The grade and what follows from it (a leech suspended) are one commit.
+        """
         q = Grade.parse(grade)
         if judgement is not None and q > judgement.max_grade:
             raise ValueError(f"a wrong answer can be graded 0-{int(judgement.max_grade)}")
+        assert self.scheduler is not None
         # The state read when the card was shown; record_review checks it inside the write
         # transaction, and only a conflict (another session) costs a fresh read.
         before = shown.card.state
         for _ in range(5):
-            if not self._still_due(
-                StudyCard(shown.card.id, shown.card.deck, shown.card.question, before), shown.queue
-            ):
+            if not self._still_due(replace(shown.card, state=before), shown.queue):
                 return None
-            after = sm2.answer(before, q, self.today)
             if self.cram:
                 after, kind = before, "cram"  # state_before == state_after: nothing rescheduled
-            elif before.is_new:
-                kind = "new"
-            elif before.last_review is not None and before.last_review >= self.today:
-                kind = "repeat"
             else:
-                kind = "review"
-            log = self.store.record_review(
-                shown.card.id,
-                before,
-                after,
-                kind=kind,
-                grade=int(q),
-                now=now,
-                today=self.today,
-                duration_ms=duration_ms,
-                options_shown=shown.order if shown.is_mcq else None,
-                chosen=chosen,
-                correct=None if judgement is None else judgement.correct,
-            )
+                after = self.scheduler.answer(before, q, self.today)
+                kind = self._kind(before)
+            with self.store.atomic():
+                log = self.store.record_review(
+                    shown.card.id,
+                    before,
+                    after,
+                    kind=kind,
+                    grade=int(q),
+                    now=now,
+                    today=self.today,
+                    duration_ms=duration_ms,
+                    options_shown=shown.order if shown.is_mcq else None,
+                    chosen=chosen,
+                    correct=None if judgement is None else judgement.correct,
+                )
+                suspend = (
+                    log is not None
+                    and self.became_leech(log)
+                    and bool(self.settings.suspend_leeches)
+                )
+                if suspend:
+                    self.store.set_suspended([shown.card.id], True)
             if log is not None:
                 break
             before = self.store.card_state(shown.card.id)
@@ -229,19 +239,23 @@ class Session:
         self._answered += 1
         self._history.append((log, shown, judgement))
         self._count(log, judgement, +1)
-        suspend = self.became_leech(log) and bool(self.settings.suspend_leeches)
-        if suspend:
-            self.store.set_suspended([log.card_id], True)
         if after.needs_repeat(self.today) and not self.cram and not suspend:
             self._repeats.append((self._answered + REPEAT_GAP, shown.card.id))
         return log
 
-    def _count(self, log: ReviewLog, judgement: Judgement | None, sign: int) -> None:
+    def _kind(self, before: CardState) -> ReviewKind:
+        if before.is_new:
+            return "new"
+        if before.last_review is not None and before.last_review >= self.today:
+            return "repeat"
+        return "review"
+
+    def _count(self, log: CommittedGrade, judgement: Judgement | None, sign: int) -> None:
         right = judgement.correct if judgement is not None else log.grade >= Grade.HARD
         self.tally.reviewed += sign
         self.tally.right += sign * right
 
-    def became_leech(self, log: ReviewLog) -> bool:
+    def became_leech(self, log: CommittedGrade) -> bool:
         """Whether this grade took the card's lapses to the leech threshold."""
         threshold = self.settings.leech_threshold
         return log.before.lapses < threshold <= log.after.lapses
@@ -254,11 +268,12 @@ class Session:
         if not self._history:
             return None
         log, shown, judgement = self._history[-1]
-        if not self.store.undo_review(log):
-            raise SrsError("that card was graded again in another session")
+        with self.store.atomic():
+            if not self.store.undo_review(log):
+                raise SrsError("that card was graded again in another session")
+            if self.became_leech(log) and self.settings.suspend_leeches:
+                self.store.set_suspended([log.card_id], False)  # the leech's suspension too
         self._history.pop()
-        if self.became_leech(log) and self.settings.suspend_leeches:
-            self.store.set_suspended([log.card_id], False)  # undo the leech's suspension too
         self._answered -= 1
         self._count(log, judgement, -1)
         self._repeats = [(n, c) for n, c in self._repeats if c != log.card_id]

@@ -43,10 +43,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from srs.store import Settings, Store
+from srs.records import CardRow, StateCounts
 
-MATURE_DAYS = 21
+if TYPE_CHECKING:
+    from srs.settings import Settings
+    from srs.store import Store
+
 CALENDAR_WEEKS = 53
 HARDEST = 5
 MAX_DAYS = 3650  # --days: ten years (a bound, so dates stay in range)
@@ -95,19 +97,16 @@ def calendar(per_day: Mapping[str, int], today: dt.date) -> dict[str, Any]:
     }
 
 
-def card_counts(states: Mapping[str, int]) -> dict[str, int]:
-    """State counts from `Store.card_states`, with the total."""
-    suspended, new, learning, young, mature, leeches = (
-        states[k] for k in ("suspended", "new", "learning", "young", "mature", "leeches")
-    )
+def card_counts(states: StateCounts) -> dict[str, int]:
+    """State counts from `Store.state_counts`, with the total."""
     return {
-        "total": suspended + new + learning + young + mature,
-        "new": new,
-        "learning": learning,
-        "young": young,
-        "mature": mature,
-        "suspended": suspended,
-        "leeches": leeches,
+        "total": states.total,
+        "new": states.new,
+        "learning": states.learning,
+        "young": states.young,
+        "mature": states.mature,
+        "suspended": states.suspended,
+        "leeches": states.leeches,
     }
 
 
@@ -154,19 +153,18 @@ def streak(studied: Callable[[dt.date], bool], today: dt.date) -> int:
     return n
 
 
-def hardest(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{**row, "ef": row["ef"] / 100} for row in rows]
-
-
-def card_state(card: Mapping[str, Any], today: dt.date) -> str:
-    """One word for a card row of `Store.list_cards` (same order as the counts)."""
-    if card["suspended"]:
-        return "suspended"
-    if card["due"] is None:
-        return "new"
-    if card["repeat_today"] and card["last_review"] == _day(today):
-        return "learning"
-    return "young" if card["interval"] < MATURE_DAYS else "mature"
+def hardest(cards: Iterable[CardRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": card.id,
+            "deck": card.deck,
+            "question": card.question,
+            "ef": card.state.sm2.ef / 100,
+            "lapses": card.state.lapses,
+            "interval": card.state.sm2.interval,
+        }
+        for card in cards
+    ]
 
 
 def gather(
@@ -188,7 +186,7 @@ def gather(
         "forecast": forecast(store.due_by_day(deck, last), today, days),
         "history": history(per_day, today, days),
         "calendar": calendar(per_day, today),
-        "cards": card_counts(store.card_states(deck, today, settings.leech_threshold)),
+        "cards": card_counts(store.state_counts(deck, today, settings.leech_threshold)),
         "retention": retention(
             store.retention_counts(deck, today - dt.timedelta(days=days - 1), today)
         ),

@@ -1,4 +1,5 @@
-"""Helpers for the Anki export tests: CardExport factories and the real Anki backend."""
+"""Helpers for the Anki tests: CardExport factories and the real Anki backend (imported
+only by the tests that need it: it is heavy)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,9 @@ from pathlib import Path
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportResponse
 
-from srs.model import CardExport, Question, ReviewRecord
-from srs.sm2 import CardState, Sm2State
+from srs.records import CardExport, CardState, Question, Review, Sm2State
 
 UTC = dt.UTC
-
-
-def mcq(
-    text: str = "Which is a prime?",
-    options: tuple[str, ...] = ("4", "7", "9"),
-    answers: tuple[int, ...] = (1,),
-    **kwargs: object,
-) -> Question:
-    """A multiple-choice question."""
-    return Question(text=text, kind="mcq", options=options, answers=answers, **kwargs)  # type: ignore[arg-type]
-
-
-def basic(text: str = "Capital of France?", answer: str = "Paris", **kwargs: object) -> Question:
-    """A question/answer question."""
-    return Question(text=text, kind="basic", answer=answer, **kwargs)  # type: ignore[arg-type]
 
 
 def studied(
@@ -56,13 +41,15 @@ def review(
     after: int = 6,
     ef: int = 250,
     ms: int = 4000,
-) -> ReviewRecord:
+) -> Review:
     """One review log row."""
-    return ReviewRecord(
+    return Review(
+        card_id=0,
         reviewed_at=at,
+        study_day=at.date(),
         grade=grade,
         duration_ms=ms,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         interval_before=before,
         interval_after=after,
         ef_after=ef,
@@ -76,7 +63,7 @@ def card(
     deck: str = "Test",
     changed_at: dt.datetime | None = None,
     state: CardState | None = None,
-    reviews: tuple[ReviewRecord, ...] = (),
+    reviews: tuple[Review, ...] = (),
     source: str = "decks/test.md:1",
 ) -> CardExport:
     """A CardExport as the store would hand it over."""

@@ -3,38 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import select
 import sqlite3
-import subprocess
-import time
 
 import pytest
-from conftest import DECKS, SEEDS, SRS, run_srs, subprocess_env
+from helpers import (
+    DECKS,
+    SEED_BLOCKS,
+    SEED_LETTERED,
+    SRS,
+    answer_key,
+    cli,
+    run_srs,
+    study_day,
+    subprocess_env,
+)
 from typer.testing import CliRunner
 
-from srs.cli import app
+from srs.cli.app import app
 from srs.importers import read_file
 
 runner = CliRunner()
-
-
-def srs(*args: str, db=None, input: str | None = None):
-    argv = list(args) + (["--db", str(db)] if db is not None else [])
-    return runner.invoke(app, argv, input=input, catch_exceptions=False)
-
-
+srs = cli
 run = run_srs
-
-
-def answer_key() -> dict[str, set[str]]:
-    """Question text -> its right option texts, from the bundled decks."""
-    key = {}
-    for path in sorted(DECKS.glob("*.md")):
-        for q in read_file(path).questions:
-            key[q.text] = {q.options[i] for i in q.answers}
-    return key
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ def test_import_bundled_decks(db_path):
 
 
 def test_raw_seed_with_an_error_imports_nothing(db_path):
-    seed = str(SEEDS / "000_5ea82a7b50d7c342.txt")
+    seed = str(SEED_BLOCKS)
     result = srs("import", seed, db=db_path)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -68,7 +58,7 @@ def test_raw_seed_with_an_error_imports_nothing(db_path):
 
 
 def test_skip_invalid_imports_the_rest_and_still_lists_problems(db_path):
-    seed = str(SEEDS / "000_5ea82a7b50d7c342.txt")
+    seed = str(SEED_BLOCKS)
     result = srs("import", "--skip-invalid", seed, db=db_path)
     assert result.exit_code == 0
     assert f"{seed}:61: no answer marked" in result.stderr
@@ -77,7 +67,7 @@ def test_skip_invalid_imports_the_rest_and_still_lists_problems(db_path):
 
 
 def test_unmarked_seed_needs_first_option_correct(db_path):
-    seed = str(SEEDS / "004_46d224c5dbc66bc5.txt")
+    seed = str(SEED_LETTERED)
     result = srs("import", seed, db=db_path)
     assert result.exit_code == 1
     assert result.stderr.count("use --first-option-correct") == 10
@@ -200,71 +190,6 @@ def test_undo_through_a_pipe(imported):
     assert conn.execute("SELECT count(*) FROM cards WHERE due IS NOT NULL").fetchone()[0] == 0
 
 
-class Interactive:
-    """Drives `srs review` through real pipes, answering what it reads."""
-
-    def __init__(self, db, now: str):
-        self.proc = subprocess.Popen(
-            [*SRS, "review", "--db", str(db)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=subprocess_env(SRS_NOW=now),
-        )
-        self.buffer = b""
-
-    def read_until(self, *prompts: bytes, timeout: float = 30) -> bytes:
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        while not any(self.buffer.endswith(p) for p in prompts):
-            if self.proc.poll() is not None and not select.select([fd], [], [], 0)[0]:
-                break
-            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-            assert ready, f"no prompt after {timeout}s: {self.buffer[-300:]!r}"
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            self.buffer += chunk
-        out, self.buffer = self.buffer, b""
-        return out
-
-    def send(self, line: str) -> None:
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-
-    def finish(self) -> str:
-        self.proc.stdin.close()
-        rest = self.proc.stdout.read()
-        assert self.proc.wait(timeout=30) == 0
-        return rest.decode()
-
-
-def study_day(db, now: str, key: dict[str, set[str]], wrong: set[str] = frozenset()) -> int:
-    """Answer every card due at `now` right (wrong the first time, for questions in `wrong`)."""
-    wrong = set(wrong)
-    session = Interactive(db, now)
-    answered = 0
-    while True:
-        screen = session.read_until(b"answer> ", b"Due tomorrow: ")
-        if not screen.endswith(b"answer> "):
-            break
-        text = screen.decode()
-        question = next(q for q in key if q in text)
-        options = dict(re.findall(r"^  ([a-z])\) (.*)$", text, re.M)[::-1])
-        rights = {letter for letter, opt in options.items() if opt in key[question]}
-        if question in wrong:
-            letter = next(letter for letter in options if letter not in rights)
-        else:
-            letter = "".join(sorted(rights))
-        session.send(letter)
-        graded = session.read_until(b"> ")
-        assert (b"Wrong." if question in wrong else b"Right.") in graded
-        wrong.discard(question)
-        session.send("")  # take the suggested grade
-        answered += 1
-    session.finish()
-    return answered
-
-
 def due_json(db, now: str) -> dict:
     return json.loads(run("due", "--json", "--db", str(db), SRS_NOW=now).stdout)["total"]
 
@@ -366,3 +291,12 @@ def test_more_options_than_letters_is_an_import_error(db_path, tmp_path):
     result = run("import", str(deck), "--db", str(db_path))
     assert result.returncode == 1
     assert f"{deck}:3: question has 17 options; at most 16" in result.stderr.splitlines()
+
+
+def test_import_bundled_decks_by_flag(db_path):
+    result = run("import", "--bundled", "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    assert "mlops-basics.md -> MLOps::Basics: 10 added" in result.stdout
+    assert "mlops-cicd.md -> MLOps::CI-CD for ML: 25 added" in result.stdout
+    nothing = run("import", "--db", str(db_path))
+    assert nothing.returncode == 2 and "--bundled" in nothing.stderr

@@ -8,22 +8,17 @@ import json
 import random
 
 import pytest
-from conftest import SRS, mcq, subprocess_env
-from test_stats import build
-from typer.testing import CliRunner
+from helpers import SRS, TODAY, build, cli, mcq, now_at, one_line_error, subprocess_env
 
 from srs import clock
-from srs.cli import app
 from srs.errors import SrsError
 from srs.review import Session
-from srs.store import Settings, Store
-
-runner = CliRunner()
-TODAY = dt.date(2026, 11, 22)
+from srs.settings import Settings
+from srs.store import Store, sql
 
 
 def srs(db, *args: str, input: str | None = None):
-    return runner.invoke(app, [*args, "--db", str(db)], input=input)
+    return cli(*args, db=db, input=input)
 
 
 def snapshot(db) -> list[tuple]:
@@ -36,14 +31,6 @@ def built(store, db_path):
     build(store)
     store.close()
     return db_path
-
-
-def one_line_error(result, text: str) -> None:
-    """An SrsError reaching `main` prints `error: ...`; in CliRunner it is the exception."""
-    assert result.exit_code != 0
-    assert isinstance(result.exception, SrsError), result.output
-    assert text in str(result.exception)
-    assert "\n" not in str(result.exception)
 
 
 # ---------------------------------------------------------------- due
@@ -161,9 +148,9 @@ def test_reset_makes_new_and_keeps_history(built):
         assert s.card_state(4).is_new
         assert len(s.reviews(4)) == reviews_before
         (change,) = s.schedule_changes(4)
-        assert change["kind"] == "reset"
-        assert json.loads(change["state_before"])["due"] is not None
-        assert json.loads(change["state_after"])["due"] is None
+        assert change.kind == "reset"
+        assert change.before.due is not None
+        assert change.after.due is None
     shown = srs(built, "show", "4").stdout
     assert "state new" in shown and "reset" in shown and "french 3" in shown
 
@@ -219,7 +206,7 @@ def fail_daily(store: Store, settings: Settings, days: int) -> list:
 
 
 def test_leech_at_threshold_lapses(store, db_path):
-    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    store.import_questions([("D", "d.md", [mcq("leechy")])], now_at())
     settings = Settings(leech_threshold=3)
     logs = fail_daily(store, settings, 8)
     leeches = [log.after.lapses for session, log in logs if session.became_leech(log)]
@@ -234,7 +221,7 @@ def test_leech_at_threshold_lapses(store, db_path):
 
 
 def test_suspend_leeches_setting_suspends_and_undo_restores(store):
-    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    store.import_questions([("D", "d.md", [mcq("leechy")])], now_at())
     settings = Settings(leech_threshold=2, suspend_leeches=1)
     logs = fail_daily(store, settings, 4)
     session, log = logs[-1]  # the day-3 failure: no same-day repeat for a suspended card
@@ -245,7 +232,7 @@ def test_suspend_leeches_setting_suspends_and_undo_restores(store):
 
 
 def test_review_prints_a_leech_line(store, db_path):
-    store.import_questions([("D", "d.md", [mcq("leechy")])], dt.datetime.now(dt.UTC))
+    store.import_questions([("D", "d.md", [mcq("leechy")])], now_at())
     fail_daily(store, Settings(), 1)  # learned on day 0
     store.set_setting("leech_threshold", 1)
     store.close()
@@ -279,8 +266,13 @@ def test_cram_leaves_every_schedule_untouched(built):
             answered += 1
         assert answered == 14  # a failed cram card does not come back
         rows = s.reviews()[reviews_before:]
-        assert {r["kind"] for r in rows} == {"cram"} and len(rows) == 14
-        assert all(r["state_before"] == r["state_after"] for r in rows)
+        assert {r.kind for r in rows} == {"cram"} and len(rows) == 14
+        assert all(
+            before == after
+            for before, after in s.conn.execute(
+                "SELECT state_before, state_after FROM reviews WHERE kind = 'cram'"
+            )
+        )
         done = s.done_today(TODAY)
         assert {k: v for k, v in done.items() if k != "cram"} == done_before
     assert snapshot(built) == before
@@ -331,7 +323,7 @@ def test_postpone_shifts_due_dates_and_undo_restores_them(built):
 
 
 def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
-    store.import_questions([("D", "d.md", [mcq("a"), mcq("b")])], dt.datetime.now(dt.UTC))
+    store.import_questions([("D", "d.md", [mcq("a"), mcq("b")])], now_at())
     store.close()
     before = snapshot(db_path)
     assert srs(db_path, "postpone", "2").stdout == "Postponed 0 cards by 2 days.\n"
@@ -389,12 +381,8 @@ def test_postpone_past_year_9999_changes_nothing(built):
 
 def card_selects(store: Store, action) -> int:
     """How many SELECTs on cards `action()` runs."""
-    statements: list[str] = []
-    store.conn.set_trace_callback(statements.append)
-    try:
+    with store.trace() as statements:
         action()
-    finally:
-        store.conn.set_trace_callback(None)
     return sum(1 for sql in statements if sql.startswith("SELECT") and "FROM cards" in sql)
 
 
@@ -409,7 +397,7 @@ def test_card_commands_query_the_cards_at_once(built, monkeypatch):
         s.postpone(None, 2, now, TODAY)
         assert card_selects(s, lambda: s.undo_postpone(now)) == 1
         assert card_selects(s, lambda: s.reset_cards(ids[:3], now, TODAY)) == 1
-        monkeypatch.setattr(Store, "_CHUNK", 5)  # 14 ids: chunks of 5, 5 and 4
+        monkeypatch.setattr(sql, "CHUNK", 5)  # 14 ids: chunks of 5, 5 and 4
         assert card_selects(s, lambda: s.check_cards(ids)) == 3
         assert card_selects(s, lambda: s.reset_cards([*ids, *ids], now, TODAY)) == 3
         with pytest.raises(SrsError, match="^no card with id 999$"):
@@ -418,7 +406,7 @@ def test_card_commands_query_the_cards_at_once(built, monkeypatch):
 
 def test_cards_search_treats_percent_and_underscore_literally(store, db_path):
     texts = ["50% off", "500 things", "a_b", "axb", "back\\slash", "back slash"]
-    store.import_questions([("D", "d.md", [mcq(t) for t in texts])], dt.datetime.now(dt.UTC))
+    store.import_questions([("D", "d.md", [mcq(t) for t in texts])], now_at())
     store.close()
 
     def found(text: str) -> list[str]:

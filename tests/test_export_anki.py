@@ -11,10 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from anki_helpers import basic, card, import_apkg, mcq, new_collection, review, studied
+from anki_helpers import card, import_apkg, new_collection, review, studied
+from helpers import basic, mcq
+from srs.exporters import anki as exporter
+from srs.exporters.anki import write_apkg
 
-from exporters import anki as exporter
-from exporters.anki import write_apkg
 from srs.errors import SrsError
 
 UTC = dt.UTC
@@ -324,8 +325,9 @@ CHILD = """
 import datetime as dt, sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from anki_helpers import basic, card, import_apkg, new_collection, studied
-from exporters.anki import write_apkg
+from anki_helpers import card, import_apkg, new_collection, studied
+from helpers import basic
+from srs.exporters.anki import write_apkg
 now = dt.datetime.now(dt.UTC)
 today = now.astimezone().date()
 tmp = Path({tmp!r})

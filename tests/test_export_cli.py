@@ -9,13 +9,10 @@ import subprocess
 
 import pytest
 from anki_helpers import anki_due_date, import_apkg, new_collection
-from conftest import DECKS, SRS, now_at, run_srs, subprocess_env
+from helpers import DECKS, SRS, TODAY, now_at, run_srs, subprocess_env
 
 from srs.review import Session
 from srs.store import Store
-
-TODAY = dt.date(2026, 11, 22)
-
 
 srs = run_srs
 

@@ -11,38 +11,21 @@ import subprocess
 import sys
 
 import pytest
-from conftest import mcq, now_at, subprocess_env
+from helpers import assert_indexed, mcq, now_at, reads, subprocess_env
 
 from srs import clock, sm2
+from srs.records import Grade
 from srs.store import Store
 
 TODAY = clock.study_day(now_at())
-HEAVY = {"genanki", "exporters", "sqlite_utils", "dateutil"}
-SMALL = {"settings", "decks", "_sqlite_migrations"}  # a scan of these is fine
+HEAVY = {"genanki", "srs.exporters", "sqlite_utils", "dateutil"}
 
 
 def _traced(store: Store, action) -> list[str]:
-    """The statements `action` makes SQLite run, with their parameters bound."""
-    seen: list[str] = []
-    store.conn.set_trace_callback(seen.append)
-    try:
+    """The reading statements `action` makes SQLite run, with their parameters bound."""
+    with store.trace() as statements:
         action()
-    finally:
-        store.conn.set_trace_callback(None)
-    return [s for s in seen if s.lstrip().split()[0].upper() in {"SELECT", "UPDATE", "DELETE"}]
-
-
-def _assert_indexed(store: Store, statements: list[str]) -> None:
-    """No full scan of a big table: every SCAN step (tables may be aliased) walks an index."""
-    assert statements
-    for sql in statements:
-        plan = [r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql)]
-        for step in plan:
-            words = step.split()
-            if words[0] != "SCAN" or words[1].startswith("(") or words[1] in SMALL:
-                continue
-            # "SCAN x USING ... INDEX" walks an index in order (bounded by a LIMIT): fine.
-            assert "INDEX" in step, f"{sql}\n  -> {plan}"
+    return reads(statements)
 
 
 @pytest.fixture
@@ -57,26 +40,26 @@ def studied(store):
 
 
 def test_due_counts_use_indexes(studied):
-    _assert_indexed(studied, _traced(studied, lambda: studied.due_counts(TODAY)))
-    _assert_indexed(studied, _traced(studied, lambda: studied.due_counts(TODAY, "A::B")))
+    assert_indexed(studied, _traced(studied, lambda: studied.due_counts(TODAY)))
+    assert_indexed(studied, _traced(studied, lambda: studied.due_counts(TODAY, "A::B")))
 
 
 def test_review_queue_and_card_use_indexes(studied):
     def session() -> None:
-        learning, review, new = studied.queue(TODAY, None, new_limit=20, review_limit=200)
+        new = studied.queue(TODAY, None, new_limit=20, review_limit=200).new
         studied.study_card(new[0])
         studied.card_state(new[0])
         studied.due_on(TODAY, None)
 
-    _assert_indexed(studied, _traced(studied, session))
+    assert_indexed(studied, _traced(studied, session))
 
 
 def test_grade_and_undo_use_indexes(studied):
-    card_id = studied.queue(TODAY, None, new_limit=1, review_limit=1)[2][0]
+    card_id = studied.queue(TODAY, None, new_limit=1, review_limit=1).new[0]
 
     def grade_and_undo() -> None:
         before = studied.card_state(card_id)
-        after = sm2.answer(before, sm2.Grade.HARD, TODAY)
+        after = sm2.answer(before, Grade.HARD, TODAY)
         log = studied.record_review(
             card_id, before, after, kind="new", grade=3, now=now_at(), today=TODAY, duration_ms=1
         )
@@ -85,7 +68,7 @@ def test_grade_and_undo_use_indexes(studied):
 
     statements = _traced(studied, grade_and_undo)
     assert any(s.startswith("UPDATE cards") for s in statements)
-    _assert_indexed(studied, statements)
+    assert_indexed(studied, statements)
 
 
 # ---------------------------------------------------------------- what the quick commands import
@@ -96,7 +79,7 @@ def _modules(argv: list[str], stdin: str = "") -> set[str]:
     code = (
         "import sys\n"
         f"sys.argv = {['srs', *argv]!r}\n"
-        "from srs.fastpath import main\n"
+        "from srs.entry import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
@@ -136,7 +119,7 @@ def test_help_imports_nothing_heavy():
 def test_review_does_not_import_genanki(ready_db):
     loaded = _modules(["review", "--db", ready_db], stdin="b\n\nq\n")
     assert "srs" in loaded
-    assert not loaded & {"genanki", "exporters"}, loaded
+    assert not loaded & {"genanki", "srs.exporters"}, loaded
 
 
 @pytest.mark.parametrize(

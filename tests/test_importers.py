@@ -8,6 +8,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from helpers import DECKS, REPO, SEED_BLOCKS, SEED_LETTERED, TEXT, check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,13 +24,7 @@ from srs.importers import (
     read_file,
 )
 from srs.importers._common import NO_MARKS_HINT, read_mark
-from srs.model import ParseResult, Problem
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "tests" / "data"
-DECKS = REPO / "decks"
-SEED_BLOCKS = SEEDS / "000_5ea82a7b50d7c342.txt"
-SEED_LETTERED = SEEDS / "004_46d224c5dbc66bc5.txt"
+from srs.records import ParseResult, Problem
 
 
 def parse(text: str, path: str = "f.txt", **kwargs) -> ParseResult:
@@ -658,57 +653,7 @@ def test_forced_layout() -> None:
 
 # --- properties ----------------------------------------------------------------------------
 
-# Arbitrary text, biased towards the fragments the parsers react to.
-FRAGMENTS = [
-    "\n",
-    "\r\n",
-    "\r",
-    "---",
-    "## ",
-    "# ",
-    "###",
-    "- [ ] ",
-    "- [x] ",
-    "- [] ",
-    "- A. ",
-    "- B. ",
-    "Answer: ",
-    "A, C",
-    "(Correct)",
-    "(Correc)",
-    "(Incorrect)",
-    "> ",
-    "id: ",
-    "tags: ",
-    "title: ",
-    "```",
-    "~~~",
-    "::",
-    "  ",
-    "\t",
-    "\ufeff",
-    "\x00",
-    "Q?",
-    "x",
-]
-TEXT = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=5), max_size=40).map("".join)
 PARSERS = [blocks.parse, lettered.parse, canonical.parse]
-
-
-def check(result: ParseResult, text: str) -> None:
-    lines = text.count("\n") + text.count("\r") + 1
-    assert isinstance(result, ParseResult)
-    assert all(isinstance(p, Problem) and 0 <= p.line <= lines for p in result.problems)
-    for q in result.questions:
-        assert 1 <= q.line <= lines and q.text
-        if q.kind == "mcq":
-            assert len(q.options) >= 2 and all(q.options)
-            assert q.answers and len(q.answers) < len(q.options)
-            assert all(0 <= i < len(q.options) for i in q.answers)
-        else:
-            assert q.answer and not q.options
-    # Every question that is dropped has an error saying so; nothing vanishes silently.
-    assert result.questions or result.problems
 
 
 @settings(

@@ -28,18 +28,27 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import DECKS, NOW, SRS, run_srs, subprocess_env
+from helpers import (
+    DECKS,
+    NOW,
+    SRS,
+    TEXT,
+    Interactive,
+    answer_key,
+    check,
+    run_srs,
+    study_day,
+    subprocess_env,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cli import Interactive, answer_key, study_day
-from test_importers import TEXT, check
 
-from srs import clock, migrations
+from srs import clock
 from srs.errors import SrsError
 from srs.importers import parse_text, read_file
-from srs.model import ParseResult, Question
+from srs.records import ParseResult, Question
 from srs.review import Session
-from srs.store import Store
+from srs.store import Store, migrations
 
 BAD_FILES = Path(__file__).parent / "bad_files"
 NOTHING = "nothing imported (--skip-invalid imports the valid questions)"
@@ -120,31 +129,11 @@ def assert_schedules_sane(db: Path) -> None:
 
 
 class Driver(Interactive):
-    """`srs review` through pipes, like test_cli's, with stderr kept and answers from the key."""
+    """`srs review` through pipes, with stderr kept (in a file) and a SIGKILL at hand."""
 
     def __init__(self, db: Path, now: str = NOW, stderr_path: Path | None = None, **env: str):
         self.stderr_file = open(stderr_path or os.devnull, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [*SRS, "review", "--db", str(db)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr_file,
-            env=subprocess_env(SRS_NOW=now, **env),
-        )
-        self.buffer = b""
-
-    def answer(self, screen: bytes, key: dict[str, set[str]], *, right: bool = True) -> int:
-        """Answer the card on `screen` (right or wrong); returns its card id."""
-        text = screen.decode()
-        card_id = int(re.findall(r"#(\d+)\n", text)[-1])
-        question = next(q for q in key if q in text)
-        options = dict(re.findall(r"^  ([a-z])\) (.*)$", text, re.M))
-        rights = {letter for letter, opt in options.items() if opt in key[question]}
-        if right:
-            self.send("".join(sorted(rights)))
-        else:
-            self.send(next(letter for letter in options if letter not in rights))
-        return card_id
+        super().__init__(db, now, stderr=self.stderr_file, **env)
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -230,7 +219,7 @@ def test_import_failing_between_batches_changes_nothing(decks_db):
 CHILD_IMPORT = """
 import sys, time
 from srs import clock
-from srs.model import Question
+from srs.records import Question
 from srs.store import Store
 
 def batches():

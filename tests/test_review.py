@@ -7,12 +7,12 @@ import random
 from dataclasses import replace
 
 import pytest
-from conftest import basic, mcq, now_at
+from helpers import basic, mcq, now_at
 
 from srs.errors import SrsError
+from srs.records import CardState, Grade, Sm2State
 from srs.review import Session, judge
-from srs.sm2 import CardState, Grade, Sm2State
-from srs.store import Settings
+from srs.settings import Settings
 
 DAY = dt.date(2026, 11, 22)
 
@@ -86,7 +86,7 @@ def test_failed_card_comes_back_the_same_day_until_graded_4(ten):
     shown_ids = answer_all(s, grade_for=lambda sh: next(grades))
     assert shown_ids == [1, 1, 1]
     log = ten.reviews(1)
-    assert [r["kind"] for r in log] == ["new", "repeat", "repeat"]
+    assert [r.kind for r in log] == ["new", "repeat", "repeat"]
     state = ten.card_state(1)
     # Only the first grade of the day counted: failed -> interval 1, EF unchanged.
     assert (state.sm2.repetitions, state.sm2.interval, state.sm2.ef) == (0, 1, 250)
@@ -157,7 +157,7 @@ def test_undo_puts_back_the_card_and_the_log(ten):
     undone = s.undo(pending=pending)
     assert undone.card.id == second.card.id
     assert ten.conn.execute("SELECT * FROM cards ORDER BY id").fetchall() == cards_before
-    assert [r["card_id"] for r in ten.reviews()] == [first.card.id]
+    assert [r.card_id for r in ten.reviews()] == [first.card.id]
     assert s.tally.reviewed == 1
     # The undone card is shown again next, then the one that was waiting.
     assert s.next_card().card.id == second.card.id
@@ -201,3 +201,32 @@ def test_multi_day_schedule_follows_sm2(ten):
     assert seen_on[1] == [0, 1, 7, 24]
     assert seen_on[2] == [1, 2, 8, 25]
     assert Settings().new_per_day == 20
+
+
+def test_a_grade_and_the_leech_suspension_it_causes_are_one_commit(store):
+    store.import_questions([("D", "/d.md", [mcq("leechy")])], now_at())
+    settings = Settings(leech_threshold=1, suspend_leeches=1)
+    first = Session(store, DAY, random.Random(1), settings=settings)
+    shown = first.next_card()
+    first.grade(shown, 5, now=now_at(), duration_ms=1)  # learned
+    later = Session(store, days(1), random.Random(1), settings=settings)
+    shown = later.next_card()
+    with store.trace() as statements:
+        log = later.grade(shown, 1, now=now_at(), duration_ms=1)  # a lapse: a leech at 1
+    assert later.became_leech(log) and store.is_suspended(shown.card.id)
+    begins = [s for s in statements if s.startswith(("BEGIN", "COMMIT"))]
+    assert begins == ["BEGIN IMMEDIATE", "COMMIT"], statements
+    writes = [s for s in statements if s.startswith(("UPDATE", "INSERT"))]
+    assert [w.split()[0:2] for w in writes] == [
+        ["UPDATE", "cards"],
+        ["INSERT", "INTO"],
+        ["UPDATE", "cards"],
+    ]
+    # Undo takes both back, again as one commit.
+    with store.trace() as statements:
+        later.undo()
+    assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+    assert not store.is_suspended(shown.card.id)

@@ -6,16 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srs.sm2 import (
-    INITIAL_EF,
-    MIN_EF,
-    CardState,
-    Grade,
-    Sm2State,
-    answer,
-    next_ef,
-    review,
-)
+from srs.records import CardState, Grade, Sm2State
+from srs.sm2 import INITIAL_EF, MIN_EF, answer, next_ef, review
 
 DAY0 = dt.date(2026, 1, 1)
 

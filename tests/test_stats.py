@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import random
 import re
 from collections import Counter
 
 import pytest
-from conftest import basic, mcq
+from helpers import TODAY, build, query_plan, reads
 from typer.testing import CliRunner
 
 from srs import charts, stats
-from srs.cli import app
+from srs.cli.app import app
 from srs.errors import SrsError
-from srs.review import Session
-from srs.store import Settings, Store
+from srs.store import Store
 
 runner = CliRunner()
-TODAY = dt.date(2026, 11, 22)  # conftest pins SRS_NOW to this morning
-# Studied every day from the 10th except the 13th and the 16th: the streak is 17-22.
-STUDY_DAYS = [dt.date(2026, 11, d) for d in (10, 11, 12, 14, 15, 17, 18, 19, 20, 21) + (22,)]
-SETTINGS = Settings(new_per_day=4)
-
-
-def grade_of(card_id: int, day: dt.date, queue: str) -> int:
-    """A fixed, varied script: repeats pass, some first answers fail, the rest vary."""
-    if queue == "learning":
-        return 4
-    if (card_id + day.toordinal()) % 5 == 0:
-        return 1
-    return 3 + (card_id + day.day) % 3
-
-
-def study(store: Store, day: dt.date) -> None:
-    session = Session(store, day, random.Random(0), settings=SETTINGS)
-    now = dt.datetime.combine(day, dt.time(9), dt.UTC)
-    while (shown := session.next_card()) is not None:
-        session.grade(shown, grade_of(shown.card.id, day, shown.queue), now=now, duration_ms=900)
-
-
-def build(store: Store, days=STUDY_DAYS) -> None:
-    store.import_questions(
-        [
-            ("Lang::French", "fr.md", [mcq(f"french {i}") for i in range(8)]),
-            ("Maths", "maths.md", [basic(f"maths {i}") for i in range(6)]),
-        ],
-        dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-    )
-    for day in days:
-        study(store, day)
 
 
 @pytest.fixture
@@ -74,10 +39,21 @@ def rows(store: Store, sql: str) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur]
 
 
+def state_of(card: dict, today: dt.date) -> str:
+    """A raw cards row's state, worked out here, apart from the code under test."""
+    if card["suspended"]:
+        return "suspended"
+    if card["due"] is None:
+        return "new"
+    if card["repeat_today"] and card["last_review"] == today.isoformat():
+        return "learning"
+    return "young" if card["interval"] < 21 else "mature"
+
+
 def test_card_counts_match_a_row_by_row_count(history_store):
     counted = Counter()
     for c in rows(history_store, "SELECT * FROM cards"):
-        counted[stats.card_state(c, TODAY)] += 1
+        counted[state_of(c, TODAY)] += 1
         counted["leeches"] += c["lapses"] >= 8
     got = figures(history_store)["cards"]
     assert got == {
@@ -128,7 +104,7 @@ def test_forecast_on_known_due_dates(store):
         ids[5]: "2026-12-21",
         ids[6]: "2026-12-22",
     }
-    with store.write() as conn:
+    with store.atomic() as conn:
         for card_id, day in due.items():
             conn.execute(
                 "UPDATE cards SET due = ?, interval = 3, repetitions = 2,"
@@ -297,43 +273,18 @@ def test_columns_group_days_to_fit_the_width():
     assert "each column" in lines[-1]
 
 
-def plan(store: Store, sql: str, params: list) -> str:
-    return " ".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
-
-
-@contextlib.contextmanager
-def captured_queries(store):
-    """Every (sql, params) the store executes inside the block."""
-    captured: list[tuple[str, list]] = []
-    real = store.conn
-
-    class Spy:
-        def execute(self, sql, params=()):
-            captured.append((sql, list(params)))
-            return real.execute(sql, params)
-
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-    store.conn = Spy()
-    try:
-        yield captured
-    finally:
-        store.conn = real
-
-
 def test_day_queries_use_the_indexes(history_store):
     """Forecast, history, retention and streak probes never scan a whole table."""
-    with captured_queries(history_store) as captured:
+    with history_store.trace() as captured:
         history_store.due_by_day(None, TODAY)
         history_store.reviews_by_day("Maths", TODAY - dt.timedelta(days=30), TODAY)
         history_store.reviews_by_day(None, TODAY - dt.timedelta(days=30), TODAY)
         history_store.retention_counts(None, TODAY - dt.timedelta(days=30), TODAY)
         history_store.studied_on(None, TODAY)
-    queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
+    queries = [sql for sql in reads(captured) if "FROM decks" not in sql]
     assert len(queries) == 5
-    for sql, params in queries:
-        text = plan(history_store, sql, params)
+    for sql in queries:
+        text = " ".join(query_plan(history_store, sql))
         assert "SCAN cards" not in text and "SCAN reviews" not in text, (sql, text)
         assert "INDEX" in text, (sql, text)
 
@@ -342,19 +293,18 @@ def test_stats_figures_use_the_indexes(history_store):
     """Card states, EF spread, hardest, and a deck's history, retention and streak probe:
     every step searches an index or walks one (the EF spread reads the scheduled cards' index
     in order); no step reads the cards or reviews table row by row."""
-    real = history_store.conn
-    with captured_queries(history_store) as captured:
+    with history_store.trace() as captured:
         for deck in (None, "Lang", "Maths"):
-            history_store.card_states(deck, TODAY, 8)
+            history_store.state_counts(deck, TODAY, 8)
             history_store.ef_counts(deck)
             history_store.hardest_cards(deck, 5)
             history_store.retention_counts(deck, TODAY - dt.timedelta(days=30), TODAY)
             history_store.studied_on(deck, TODAY)
             history_store.reviews_by_day(deck, TODAY - dt.timedelta(days=30), TODAY)
-    queries = [(sql, params) for sql, params in captured if "FROM decks" not in sql]
+    queries = [sql for sql in reads(captured) if "FROM decks" not in sql]
     assert len(queries) == 3 * 11
-    for sql, params in queries:
-        for step in (r[-1] for r in real.execute("EXPLAIN QUERY PLAN " + sql, params)):
+    for sql in queries:
+        for step in query_plan(history_store, sql):
             words = step.split()
             if words[0] in {"SCAN", "SEARCH"} and words[1] in {"cards", "reviews", "c", "r"}:
                 assert "INDEX" in step or "PRIMARY KEY" in step, (sql, step)

@@ -8,21 +8,19 @@ import os
 import sqlite3
 
 import pytest
-from conftest import basic, mcq, now_at
+from helpers import TODAY, basic, mcq, now_at, query_plan
 
-from srs import migrations
 from srs.errors import SrsError
+from srs.settings import Settings
 from srs.sm2 import answer
-from srs.store import Settings, Store
-
-TODAY = dt.date(2026, 11, 22)
+from srs.store import Store, migrations
 
 
 def test_new_database_has_every_migration_and_wal(db_path):
     with Store.open(db_path) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes"]
+    names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes", "m004_memory_state"]
     assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 
@@ -52,7 +50,7 @@ def test_import_is_idempotent_and_updates_in_place(store):
 
 def test_changed_options_update_and_keep_progress(store):
     store.import_questions([("Deck", "/a.txt", [mcq("Q one?")])], now_at())
-    card_id = store.queue(TODAY, None, new_limit=5, review_limit=5)[2][0]
+    card_id = store.queue(TODAY, None, new_limit=5, review_limit=5).new[0]
     before = store.card_state(card_id)
     after = answer(before, 5, TODAY)
     store.record_review(
@@ -202,12 +200,17 @@ def test_review_log_keeps_state_before_and_after(store):
         correct=True,
     )
     row = store.reviews(1)[0]
-    assert row["reviewed_at"] == "2026-11-22T09:00:00.000Z"
-    assert (row["grade"], row["duration_ms"], row["correct"]) == (5, 1234, 1)
-    assert json.loads(row["options_shown"]) == [2, 0, 1]
-    assert json.loads(row["chosen"]) == [0]
-    assert json.loads(row["state_after"])["due"] == "2026-11-23"
-    assert json.loads(row["state_before"])["due"] is None
+    assert row.reviewed_at == now_at()
+    assert (row.grade, row.duration_ms, row.correct) == (5, 1234, True)
+    assert row.options_shown == (2, 0, 1)
+    assert row.chosen == (0,)
+    assert row.due_after == dt.date(2026, 11, 23)
+    raw = store.conn.execute(
+        "SELECT reviewed_at, state_before, state_after FROM reviews"
+    ).fetchone()
+    assert raw[0] == "2026-11-22T09:00:00.000Z"
+    assert json.loads(raw[2])["due"] == "2026-11-23"
+    assert json.loads(raw[1])["due"] is None
 
 
 @pytest.mark.parametrize(
@@ -223,7 +226,7 @@ def test_review_log_keeps_state_before_and_after(store):
     ],
 )
 def test_hot_counts_use_an_index(store, sql):
-    plan = " ".join(r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+    plan = " ".join(query_plan(store, sql))
     assert "USING" in plan and "INDEX" in plan, plan
     assert "SCAN cards" not in plan and "SCAN reviews" not in plan, plan
 
@@ -322,7 +325,8 @@ TRICKY = (
 
 
 def test_content_json_is_byte_identical_to_json_dumps():
-    from srs.store import _content, _json_list
+    from srs.store.rows import content as _content
+    from srs.store.rows import json_list as _json_list
 
     q = mcq("Q?", options=TRICKY, answers=(0, 3), tags=("été", "exam prep"))
     content = _content(q)
@@ -341,7 +345,7 @@ def test_reimport_over_json_dumps_rows_reports_nothing_updated(store):
         basic("Q three?", tags=("日本",)),
     ]
     store.import_questions([("Deck", "/a.md", questions)], now_at())
-    with store.write() as conn:
+    with store.atomic() as conn:
         for q in questions:
             conn.execute(
                 "UPDATE questions SET options = ?, answers = ?, tags = ? WHERE text = ?",
@@ -395,7 +399,7 @@ def test_parser_precomputed_key_gives_the_same_uid():
     from dataclasses import replace
 
     from srs.importers.canonical import parse
-    from srs.model import normalise, question_uid
+    from srs.records import normalise, question_uid
 
     result = parse("## Tab\tand  SPACES  Ünï?\n\n- [x] a\n- [ ] b\n", "/x.md")
     (q,) = result.questions
@@ -498,3 +502,43 @@ def test_deck_names_are_trimmed_and_matched_whatever_the_case(store):
     with pytest.raises(SrsError, match="empty part"):
         store.import_questions([("Lang::::French", "/h.md", [mcq("F3")])], now_at())
     assert store.card_count() == 2
+
+
+# ---------------------------------------------------------------- transactions that nest
+
+
+def _decks(store) -> list[str]:
+    return [n for (n,) in store.conn.execute("SELECT name FROM decks ORDER BY name")]
+
+
+def test_an_inner_transaction_is_a_savepoint(store):
+    with store.atomic():
+        store.import_questions([("Outer", "/o.md", [mcq("Q")])], now_at())
+        with pytest.raises(RuntimeError), store.atomic():
+            store.import_questions([("Inner", "/i.md", [mcq("Q")])], now_at())
+            raise RuntimeError("the inner part fails")
+        assert store.conn.in_transaction  # the outer one goes on
+    assert _decks(store) == ["Outer"]
+
+
+def test_an_outer_failure_takes_back_what_inner_ones_did(store):
+    with pytest.raises(RuntimeError), store.atomic():
+        store.import_questions([("A", "/a.md", [mcq("Q")])], now_at())
+        raise RuntimeError("after the inner commit")
+    assert _decks(store) == [] and not store.conn.in_transaction
+
+
+def test_a_dry_run_inside_a_transaction_leaves_the_rest(store):
+    with store.atomic():
+        store.import_questions([("Kept", "/k.md", [mcq("Q")])], now_at())
+        store.import_questions([("Dry", "/d.md", [mcq("Q")])], now_at(), dry_run=True)
+    assert _decks(store) == ["Kept"]
+
+
+def test_trace_sees_statements_with_their_values(store):
+    with store.trace() as statements:
+        store.due_counts(TODAY)
+    assert any("'2026-11-22'" in s for s in statements)
+    with store.trace() as quiet:
+        pass
+    assert quiet == []

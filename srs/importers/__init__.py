@@ -16,9 +16,17 @@ from pathlib import Path
 from srs.errors import SrsError
 from srs.importers import blocks, canonical, lettered
 from srs.importers.detect import LAYOUTS, detect_layout
-from srs.model import ParseResult, Problem
+from srs.records import ParseResult, Problem
 
-__all__ = ["LAYOUTS", "decode", "detect_layout", "expand_paths", "parse_text", "read_file"]
+__all__ = [
+    "LAYOUTS",
+    "bundled_decks",
+    "decode",
+    "detect_layout",
+    "expand_paths",
+    "parse_text",
+    "read_file",
+]
 
 _PARSERS: dict[str, Callable[..., ParseResult]] = {
     blocks.LAYOUT: blocks.parse,
@@ -143,3 +151,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             result.append(path)
     return result
+
+
+def bundled_decks() -> list[Path]:
+    """The decks that ship with srs (the repository's decks/, installed as srs.decks)."""
+    from importlib.resources import files
+
+    folder = Path(str(files("srs.decks")))
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from srs.model import Kind, ParseResult, Problem, Question, normalise
+from srs.records import Kind, ParseResult, Problem, Question, normalise
 
 NO_MARKS_HINT = (
     "no answer marked (nothing in this file is marked; "

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from srs.importers._common import Draft, Option, finish, split_lines
-from srs.model import ParseResult, Problem
+from srs.records import ParseResult, Problem
 
 LAYOUT = "canonical"
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from srs.importers._common import Draft, Option, finish, near_miss_warning, read_mark, split_lines
-from srs.model import ParseResult, Problem
+from srs.records import ParseResult, Problem
 
 LAYOUT = "lettered"
 

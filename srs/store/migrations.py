@@ -172,10 +172,18 @@ def m003_stats_indexes(db: Database) -> None:
     db["cards"].create_index(["lapses", "deck_id"])
 
 
+def m004_memory_state(db: Database) -> None:
+    """A memory model's state of each card beside SM-2's (FSRS: stability in days and
+    difficulty 1-10); NULL until a scheduler that keeps one has seen the card."""
+    db["cards"].add_column("stability", float)
+    db["cards"].add_column("difficulty", float)
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_schedule_changes,
     m003_stats_indexes,
+    m004_memory_state,
 ]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 

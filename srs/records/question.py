@@ -1,14 +1,11 @@
-"""Plain values shared by the importers, the store and the exporters."""
+"""A question as a parser read it, the problems found on the way, and what identifies it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-
-from srs.sm2 import CardState
 
 Kind = Literal["mcq", "basic"]
 
@@ -80,9 +77,14 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def split_deck_name(name: str) -> list[str]:
+    """A deck name's `::` parts, each trimmed (`"A :: B"` -> `["A", "B"]`); parts may be empty."""
+    return [part.strip() for part in name.split("::")]
+
+
 def normalise_deck(name: str) -> str:
     """A deck name with each `::` part trimmed; ValueError for an empty name or part."""
-    parts = [part.strip() for part in name.split("::")]
+    parts = split_deck_name(name)
     if not any(parts):
         raise ValueError("a deck needs a name")
     if not all(parts):
@@ -96,29 +98,3 @@ def question_uid(question: Question) -> str:
         return "id:" + question.id
     key = question.normalised or normalise(question.text)
     return "text:" + hashlib.sha1(key.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    """One row of the review log, as the exporters need it."""
-
-    reviewed_at: dt.datetime  # UTC, timezone-aware
-    grade: int  # 0-5
-    duration_ms: int
-    kind: str  # "new" | "review" | "repeat" | "cram"
-    interval_before: int  # days
-    interval_after: int  # days
-    ef_after: int  # hundredths
-
-
-@dataclass(frozen=True)
-class CardExport:
-    """Everything an exporter needs about one question and its card."""
-
-    question: Question
-    deck: str  # full name, "::" nests
-    guid: str  # stable identity of the note, made once by the store; never from field text
-    source: str  # "path:line" the question came from
-    content_changed_at: dt.datetime  # UTC; when the question's content last changed
-    state: CardState  # its schedule; state.is_new when never studied
-    reviews: tuple[ReviewRecord, ...] = ()

@@ -1,44 +1,28 @@
-"""The entry point, and `srs due` without typer.
+"""`srs due`, without typer: what is left to study today.
 
 `srs due` runs in shell prompts and status bars, many times a day. typer builds
 every command and coerces options through pydantic (~100 ms) before it runs one,
-so the plain shapes of `due` are parsed here and run without importing typer at
-all; anything else (`--help`, a typo, other commands) goes to the typer app in
-`srs.cli`, which shares `show_due` so both paths print the same.
+so :mod:`srs.entry` parses the plain shapes of `due` with :func:`parse_due_args`
+and runs :func:`show_due` without importing typer at all; anything else (`--help`,
+a typo, other commands) goes to the typer app, whose `due` command calls the same
+:func:`show_due`, so both paths print the same. Nothing here imports typer.
 """
 
 from __future__ import annotations
 
 import json
 import string
-import sys
 from pathlib import Path
-from typing import Any
 
 from srs import clock
 from srs.errors import SrsError
+from srs.records.counts import DueCounts
+from srs.runtime import open_store, today_of
 
 _DUE_OPTIONS = {"--deck": "deck", "-d": "deck", "--format": "fmt", "--on": "on", "--db": "db"}
 
 
-def err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def open_store(db: Path | None):
-    from srs.store import Store
-
-    return Store.open(db, backup_notice=lambda p: err(f"srs: backed up the database to {p}"))
-
-
-def today_of(store) -> tuple:
-    """(now, study day, settings): the study day depends on the stored rollover hour."""
-    settings = store.settings()
-    now = clock.now()
-    return now, clock.study_day(now, settings.rollover_hour), settings
-
-
-def format_due(template: str, counts: Any) -> str:
+def format_due(template: str, counts: DueCounts) -> str:
     """Fill a `srs due --format` template; an unknown field or stray brace is an SrsError."""
     values = {
         "new": counts.new,
@@ -66,10 +50,9 @@ def show_due(
 ) -> None:
     """The body of `srs due`."""
     with open_store(db) as store:
-        _, today, settings = today_of(store)
-        if on is not None:
-            today = clock.parse_day(on, today)
-        total, per_deck = store.due_counts(today, deck, settings)
+        now = today_of(store)
+        today = now.day if on is None else clock.parse_day(on, now.day)
+        total, per_deck = store.due_counts(today, deck, now.settings)
     if fmt is not None:
         print(format_due(fmt, total))
         return
@@ -113,20 +96,3 @@ def parse_due_args(argv: list[str]) -> dict | None:
                 return None
         kwargs[key] = Path(value) if key == "db" else value
     return kwargs
-
-
-def main() -> None:
-    """`srs`: the fast path for `due`, else the typer app."""
-    fast = parse_due_args(sys.argv[1:])
-    if fast is None:
-        from srs.cli import main as cli_main
-
-        cli_main()
-        return
-    try:
-        show_due(**fast)
-    except SrsError as e:
-        err(f"error: {e}")
-        sys.exit(1)
-    except BrokenPipeError:
-        sys.exit(1)

@@ -1,0 +1,1 @@
+"""The bundled decks, installed with srs as package data (`srs import --bundled`)."""

@@ -1,0 +1,136 @@
+"""The control commands: suspend, unsuspend, reset, forget, config, postpone, backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from srs.cli.options import CardIds, DbOption, DeckOption, plural
+from srs.errors import SrsError
+from srs.runtime import open_store, today_of
+from srs.settings import SETTINGS, setting
+
+config_app = typer.Typer(help="Read or change settings.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(suspend)
+    app.command()(unsuspend)
+    app.command()(reset)
+    app.command()(forget)
+    app.add_typer(config_app, name="config")
+    config_app.command("get")(config_get)
+    # ignore_unknown_options: "-1" is a (rejected) value, not an unknown option.
+    config_app.command("set", context_settings={"ignore_unknown_options": True})(config_set)
+    app.command(context_settings={"ignore_unknown_options": True})(postpone)
+    app.command()(backup)
+
+
+def suspend(card_ids: CardIds, db: DbOption = None) -> None:
+    """Take cards out of reviews (and due counts) until unsuspended."""
+    with open_store(db) as store:
+        n = store.set_suspended(card_ids, True)
+    print(f"Suspended {plural(n, 'card')}.")
+
+
+def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
+    """Bring suspended cards back, with the schedule they had."""
+    with open_store(db) as store:
+        n = store.set_suspended(card_ids, False)
+    print(f"Unsuspended {plural(n, 'card')}.")
+
+
+def reset(card_ids: CardIds, db: DbOption = None) -> None:
+    """Make cards new again; their review history is kept and the reset is logged."""
+    with open_store(db) as store:
+        today = today_of(store)
+        n = store.reset_cards(card_ids, today.now, today.day)
+    print(f"Reset {plural(n, 'card')} to new.")
+
+
+def forget(
+    deck: Annotated[str, typer.Option("--deck", "-d", help="The deck (and its sub-decks).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete a deck: its questions, cards and review history. Asks first."""
+    with open_store(db) as store:
+        ids = store.deck_ids(deck)
+        names = [store.deck_names()[i] for i in ids]
+        if not yes:
+            typer.confirm(
+                f"Delete {', '.join(names)} with all cards and history?", abort=True, err=True
+            )
+        names, count = store.forget_deck(deck)
+    print(f"Deleted {', '.join(names)}: {plural(count, 'card')}.")
+
+
+def config_get(
+    key: Annotated[str | None, typer.Argument(help="One setting; all if omitted.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Show settings (with what each does)."""
+    if key is not None:
+        setting(key)  # an unknown one is refused before the database is opened
+    with open_store(db) as store:
+        current = store.settings()
+    if key is not None:
+        print(getattr(current, key))
+        return
+    width = max(len(k) for k in SETTINGS)
+    for name, spec in SETTINGS.items():
+        print(f"{name:<{width}}  {getattr(current, name):>6}  {spec.help}")
+
+
+def config_set(
+    key: Annotated[str, typer.Argument(help="Setting name (see `srs config get`).")],
+    value: Annotated[str, typer.Argument(help="A whole number.")],
+    db: DbOption = None,
+) -> None:
+    """Change a setting."""
+    number = setting(key).parse(value)
+    with open_store(db) as store:
+        store.set_setting(key, number)
+    print(f"{key} = {number}")
+
+
+def postpone(
+    days: Annotated[int | None, typer.Argument(help="Move due dates this many days later.")] = None,
+    deck: DeckOption = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Revert the last postpone.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Move every scheduled card's due date (not new cards) later, as one undoable step."""
+    with open_store(db) as store:
+        today = today_of(store)
+        if undo:
+            if days is not None or deck is not None:
+                raise SrsError("--undo takes no DAYS or --deck")
+            undone = store.undo_postpone(today.now)
+            line = f"Undid a postpone by {undone.days} days: {undone.restored} cards restored"
+            if undone.kept:
+                line += f", {undone.kept} reviewed since kept their new schedule"
+            print(line + ".")
+            return
+        if days is None:
+            raise SrsError("say how many days: `srs postpone DAYS` (or --undo)")
+        n = store.postpone(deck, days, today.now, today.day)
+    print(f"Postponed {plural(n, 'card')} by {plural(days, 'day')}.")
+
+
+def backup(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy. Default: next to the database, with a timestamp.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Copy the database (safe while a review runs); prints the path written."""
+    with open_store(db) as store:
+        written = store.backup(path)
+    print(written)

@@ -1,0 +1,31 @@
+"""The `srs` command's entry point, and the one place an SrsError becomes a line on
+stderr and exit code 1.
+
+The plain forms of `srs due` (shell prompts run it all day) are run by :mod:`srs.due`
+without importing typer; everything else goes to the typer app in :mod:`srs.cli.app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from srs.due import parse_due_args, show_due
+from srs.errors import SrsError
+from srs.runtime import err
+
+
+def main() -> None:
+    """`srs`: the fast path for `due`, else the typer app."""
+    try:
+        fast = parse_due_args(sys.argv[1:])
+        if fast is not None:
+            show_due(**fast)
+            return
+        from srs.cli.app import app
+
+        app()
+    except SrsError as e:
+        err(f"error: {e}")
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(1)

@@ -1,0 +1,65 @@
+"""What the store counts: what is due, cards per state, today's queue; what an import did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DueCounts:
+    """Cards left to study today, by queue."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+@dataclass
+class DeckDue:
+    """One deck's size and what is due in it today."""
+
+    deck: str
+    cards: int
+    due: DueCounts
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """Cards per state. The states exclude each other in this order; leeches overlap them."""
+
+    suspended: int = 0
+    new: int = 0
+    learning: int = 0  # a same-day repeat pending
+    young: int = 0  # interval < MATURE_DAYS
+    mature: int = 0
+    leeches: int = 0  # lapses >= the leech threshold
+
+    @property
+    def total(self) -> int:
+        return self.suspended + self.new + self.learning + self.young + self.mature
+
+
+@dataclass(frozen=True)
+class StudyQueue:
+    """Card ids to study today, in the order they are asked."""
+
+    learning: list[int]  # same-day repeats
+    review: list[int]  # due, most overdue first
+    new: list[int]  # in the order they were added
+
+
+@dataclass
+class FileImport:
+    """What importing one file did (or would do, in a dry run)."""
+
+    path: str
+    deck: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    gone: list[str] = field(default_factory=list)  # questions no longer in the source
+    pruned: int = 0

@@ -1,0 +1,46 @@
+"""What every command does first, with typer or without: open the database, read the
+clock and the study day, print a message for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from srs import clock
+
+if TYPE_CHECKING:  # the store is imported when a command opens it, not before
+    from srs.settings import Settings
+    from srs.store import Store
+
+
+def err(message: str) -> None:
+    """A line for the user on stderr."""
+    print(message, file=sys.stderr)
+
+
+def open_store(db: Path | None) -> Store:
+    """The database at ``db`` (else the default one), opened; a backup before an upgrade
+    is announced on stderr."""
+    from srs.store import Store
+
+    return Store.open(db, backup_notice=lambda p: err(f"srs: backed up the database to {p}"))
+
+
+@dataclass(frozen=True)
+class Today:
+    """The moment a command runs, its study day (which depends on the stored rollover
+    hour) and the settings read with it."""
+
+    now: dt.datetime
+    day: dt.date
+    settings: Settings
+
+
+def today_of(store: Store) -> Today:
+    settings = store.settings()
+    now = clock.now()
+    return Today(now, clock.study_day(now, settings.rollover_hour), settings)

@@ -1,0 +1,264 @@
+"""Opening the database (checked, created or upgraded), transactions, backups, tracing,
+and what every part of the store reads: settings and deck names.
+
+Opening an up-to-date database uses the plain `sqlite3` module (a shell prompt runs
+`srs due` often); sqlite-utils is imported only to create or migrate one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+from srs.errors import SrsError
+from srs.settings import Settings, setting
+from srs.store import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_path() -> Path:
+    """`SRS_DB`, else the platform's user data dir."""
+    env = os.environ.get("SRS_DB")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("srs", appauthor=False)) / "srs.db"
+
+
+def _check_file(path: Path, *, explicit: bool) -> bool:
+    """Refuse what cannot be our database; returns whether the file exists."""
+    if path.is_dir():
+        raise SrsError(f"{path}: is a folder, not a database file")
+    if not path.parent.is_dir():
+        if explicit:
+            raise SrsError(f"{path}: folder {path.parent} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        return False
+    info = path.stat()
+    if info.st_size == 0:
+        raise SrsError(f"{path}: empty file, not an srs database")
+    if not info.st_mode & stat.S_IWUSR or not os.access(path, os.R_OK | os.W_OK):
+        raise SrsError(f"{path}: read-only; srs needs to write its database")
+    with open(path, "rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise SrsError(f"{path}: not an SQLite database")
+    return True
+
+
+class Connection:
+    """An open srs database: the connection, its transactions, and the small tables."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._deck_names: dict[int, str] | None = None
+        self._savepoints = itertools.count(1)
+
+    # ------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        backup_notice: Callable[[Path], object] | None = None,
+        explicit: bool | None = None,
+    ) -> Self:
+        """Open (creating or upgrading) the database at `path`.
+
+        Before migrating a database that already holds data, a backup copy is
+        written next to it and `backup_notice(path)` is called with its name.
+        """
+        if explicit is None:
+            explicit = path is not None or "SRS_DB" in os.environ
+        db_path = Path(path) if path is not None else default_path()
+        existed = _check_file(db_path, explicit=explicit)
+        try:
+            conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        except sqlite3.DatabaseError as e:
+            raise SrsError(f"{db_path}: not a usable SQLite database ({e})") from None
+        store = cls(conn, db_path)
+        try:
+            store._upgrade(tables, existed, backup_notice)
+        except BaseException:
+            conn.close()
+            raise
+        conn.execute("PRAGMA foreign_keys = ON")
+        return store
+
+    def _upgrade(self, tables: set[str], existed: bool, backup_notice) -> None:
+        applied: list[str] = []
+        if "_sqlite_migrations" in tables:
+            applied = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+                    [migrations.MIGRATION_SET],
+                )
+            ]
+        if not applied and tables - {"_sqlite_migrations"}:
+            raise SrsError(f"{self.path}: not an srs database (it holds other tables)")
+        unknown = [name for name in applied if name not in migrations.NAMES]
+        if unknown:
+            raise SrsError(
+                f"{self.path}: made by a newer version of srs (it has migration {unknown[-1]});"
+                " upgrade srs to open it"
+            )
+        if len(applied) == len(migrations.NAMES):
+            self._set_wal()
+            return
+        if existed and applied:
+            backup = self.backup()
+            if backup_notice:
+                backup_notice(backup)
+        self._set_wal()
+        from sqlite_utils import Database
+
+        db = Database(self.conn, execute_plugins=False)
+        try:
+            # All pending steps in one transaction (each step a savepoint in it): a failure
+            # leaves the database exactly as it was, and a second process waits, then finds
+            # nothing left to do.
+            with self.atomic():
+                migrations.migrations().apply(db)
+        except Exception as e:
+            raise SrsError(f"{self.path}: upgrading the database failed ({e})") from e
+
+    def _set_wal(self) -> None:
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+
+    def backup(self, target: Path | str | None = None) -> Path:
+        """Copy the database with SQLite's backup API (safe while in use)."""
+        if target is None:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = self.path.with_name(f"{self.path.name}.{stamp}.bak")
+            n = 1
+            while target.exists():  # two backups in one second must not overwrite each other
+                n += 1
+                target = self.path.with_name(f"{self.path.name}.{stamp}-{n}.bak")
+        target = Path(target)
+        if target.is_dir():
+            raise SrsError(f"{target}: is a folder")
+        # Never write over a file: it may be another database, or not a database at all.
+        if target.exists():
+            raise SrsError(f"{target}: already exists; choose another name")
+        try:
+            dest = sqlite3.connect(target)
+        except sqlite3.Error as e:
+            raise SrsError(f"{target}: cannot write a backup ({e})") from None
+        try:
+            self.conn.backup(dest)
+        except sqlite3.Error as e:
+            raise SrsError(f"{target}: cannot write a backup ({e})") from None
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def atomic(self, *, dry_run: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction: everything inside commits together or not at all.
+
+        The outermost one is taken at once (``BEGIN IMMEDIATE``), so a concurrent writer
+        waits instead of failing; one inside another is a savepoint, so a grade and what
+        follows from it (a leech suspended) are one commit. With ``dry_run`` everything is
+        done, then rolled back.
+        """
+        if self.conn.in_transaction:
+            name = f"srs_{next(self._savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            if dry_run:
+                self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+
+    @contextmanager
+    def trace(self) -> Iterator[list[str]]:
+        """Every statement SQLite runs meanwhile, with its parameters bound (as
+        sqlite-utils' ``db.tracer``): ``with store.trace() as statements: ...``."""
+        statements: list[str] = []
+        self.conn.set_trace_callback(statements.append)
+        try:
+            yield statements
+        finally:
+            self.conn.set_trace_callback(None)
+
+    # ------------------------------------------------------------ settings
+
+    def settings(self) -> Settings:
+        return Settings.from_stored(dict(self.conn.execute("SELECT key, value FROM settings")))
+
+    def set_setting(self, key: str, value: int) -> None:
+        setting(key).check(value)
+        with self.atomic() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, str(value)],
+            )
+
+    # ------------------------------------------------------------ decks
+
+    def deck_names(self) -> dict[int, str]:
+        """Every deck, {id: name}, by name."""
+        if self._deck_names is None:
+            self._deck_names = dict(self.conn.execute("SELECT id, name FROM decks ORDER BY name"))
+        return self._deck_names
+
+    def deck_ids(self, name: str | None) -> list[int]:
+        """The deck and its sub-decks (`A` covers `A::B`); all decks for None."""
+        names = self.deck_names()
+        if name is None:
+            return list(names)
+        wanted = name.strip().casefold()
+        ids = [
+            i
+            for i, n in names.items()
+            if n.casefold() == wanted or n.casefold().startswith(wanted + "::")
+        ]
+        if not ids:
+            known = ", ".join(names.values()) or "none yet; run `srs import`"
+            raise SrsError(f"no deck named {name!r} (decks: {known})")
+        return ids
+
+    def card_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]

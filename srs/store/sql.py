@@ -1,0 +1,68 @@
+"""SQL written once: placeholders, the card-state columns, and the conditions that say which
+cards are new, learning or due. Every module of the store builds its statements from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from srs.records import MATURE_DAYS
+
+# Ids per `IN (...)`: well under SQLite's limit on bound variables.
+CHUNK = 500
+# SQLite's INTEGER range: a larger number cannot be a row id.
+MAX_ID = 2**63 - 1
+
+
+def marks(n: int) -> str:
+    """``?,?,?`` for ``n`` values, as in ``IN (...)``."""
+    return ",".join("?" * n)
+
+
+def in_list(column: str, values: list) -> str:
+    """``column IN (?,?,...)`` with a placeholder per value."""
+    return f"{column} IN ({marks(len(values))})"
+
+
+def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The distinct ids that could be rows (1 .. 2**63-1), in chunks for ``IN (...)``."""
+    valid = [i for i in dict.fromkeys(ids) if 1 <= i <= MAX_ID]
+    for start in range(0, len(valid), CHUNK):
+        yield valid[start : start + CHUNK]
+
+
+# ---------------------------------------------------------------- a card's schedule
+
+# The columns that make a CardState, in the order rows.state_from_row reads them.
+STATE_COLUMNS = (
+    "repetitions",
+    "ef",
+    "interval",
+    "due",
+    "last_review",
+    "lapses",
+    "repeat_today",
+    "stability",
+    "difficulty",
+)
+
+
+def state_columns(alias: str = "c.") -> str:
+    """The CardState columns for a SELECT, prefixed with a table alias."""
+    return ", ".join(alias + column for column in STATE_COLUMNS)
+
+
+CARD_STATE = state_columns()  # with the usual alias `c`
+UPDATE_CARD_STATE = (
+    "UPDATE cards SET " + ", ".join(f"{c} = ?" for c in STATE_COLUMNS) + " WHERE id = ?"
+)
+
+# ---------------------------------------------------------------- which cards (table `cards`)
+# Each takes the study day as its one parameter, where it has one.
+
+ACTIVE = "suspended = 0"
+IS_NEW = "due IS NULL"
+IS_SCHEDULED = "due IS NOT NULL"
+IS_DUE = "due <= ?"  # a review due today or overdue
+IS_LEARNING = "last_review = ? AND repeat_today = 1"  # a same-day repeat pending
+IS_MATURE = f"interval >= {MATURE_DAYS}"

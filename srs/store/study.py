@@ -1,0 +1,251 @@
+"""The daily loop's SQL: what is due, today's queue, a card to show, a grade committed
+(compare-and-set) and undone, and the review log read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from srs import clock
+from srs.errors import SrsError
+from srs.records import (
+    CardState,
+    CommittedGrade,
+    DeckDue,
+    DueCounts,
+    Review,
+    ReviewKind,
+    StudyCard,
+    StudyQueue,
+)
+from srs.settings import Settings
+from srs.store import sql
+from srs.store.connection import Connection
+from srs.store.rows import (
+    QUESTION_COLUMNS,
+    REVIEW_COLUMNS,
+    question_from_row,
+    review_from_row,
+    state_from_row,
+    state_params,
+    state_to_json,
+)
+
+
+def no_card(card_id: int) -> SrsError:
+    return SrsError(f"no card with id {card_id}")
+
+
+class Study(Connection):
+    # ------------------------------------------------------------ counts
+
+    def done_today(self, today: dt.date) -> dict[str, int]:
+        """Grades given on `today`, by kind (new, review, repeat, cram)."""
+        return dict(
+            self.conn.execute(
+                "SELECT kind, count(*) FROM reviews WHERE study_day = ? GROUP BY kind",
+                [today.isoformat()],
+            )
+        )
+
+    def _available(self, deck_ids: Sequence[int], today: dt.date, cap: int) -> DueCounts:
+        """Uncapped-by-day counts per deck set, each counted no further than `cap`."""
+        day = today.isoformat()
+        decks = sql.in_list("deck_id", list(deck_ids))
+        # LIMIT inside keeps each count O(cap), whatever the collection's size.
+        new = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cards WHERE {decks}"
+            f" AND {sql.ACTIVE} AND {sql.IS_NEW} LIMIT ?)",
+            [*deck_ids, cap],
+        ).fetchone()[0]
+        review = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM cards WHERE {decks}"
+            f" AND {sql.ACTIVE} AND {sql.IS_DUE} LIMIT ?)",
+            [*deck_ids, day, cap],
+        ).fetchone()[0]
+        learning = self.conn.execute(
+            f"SELECT count(*) FROM cards WHERE {sql.IS_LEARNING} AND {sql.ACTIVE} AND {decks}",
+            [day, *deck_ids],
+        ).fetchone()[0]
+        return DueCounts(new=new, learning=learning, review=review)
+
+    def day_budget(self, today: dt.date, settings: Settings) -> tuple[int, int]:
+        """(answers, new cards) still allowed today: the review limit counts new cards too."""
+        done = self.done_today(today)
+        new_done = done.get("new", 0)
+        reviews_left = max(0, settings.reviews_per_day - new_done - done.get("review", 0))
+        return reviews_left, max(0, settings.new_per_day - new_done)
+
+    def due_counts(
+        self, today: dt.date, deck: str | None = None, settings: Settings | None = None
+    ) -> tuple[DueCounts, list[DeckDue]]:
+        """What is left to study today: the total under the day's limits, and per deck."""
+        reviews_left, new_left = self.day_budget(today, settings or self.settings())
+        ids = self.deck_ids(deck)
+        names = self.deck_names()
+        cap = max(reviews_left, new_left)
+        per_deck = []
+        for deck_id in sorted(ids, key=lambda i: names[i]):
+            avail = self._available([deck_id], today, cap)
+            review = min(avail.review, reviews_left)
+            new = min(avail.new, new_left, reviews_left - review)
+            per_deck.append(DeckDue(names[deck_id], 0, DueCounts(new, avail.learning, review)))
+        total = self._available(ids, today, cap) if ids else DueCounts()
+        review = min(total.review, reviews_left)
+        new = min(total.new, new_left, reviews_left - review)
+        return DueCounts(new, total.learning, review), per_deck
+
+    def deck_table(self, today: dt.date) -> list[DeckDue]:
+        """Every deck with its card count and what is due today."""
+        _, per_deck = self.due_counts(today)
+        sizes = dict(
+            self.conn.execute("SELECT deck_id, count(*) FROM cards GROUP BY deck_id").fetchall()
+        )
+        names = {v: k for k, v in self.deck_names().items()}
+        for row in per_deck:
+            row.cards = sizes.get(names[row.deck], 0)
+        return per_deck
+
+    def due_on(self, day: dt.date, deck: str | None = None) -> int:
+        """Reviews due on or before `day` (not counting new cards)."""
+        ids = self.deck_ids(deck)
+        return self.conn.execute(
+            f"SELECT count(*) FROM cards WHERE {sql.in_list('deck_id', ids)}"
+            f" AND {sql.ACTIVE} AND {sql.IS_DUE}",
+            [*ids, day.isoformat()],
+        ).fetchone()[0]
+
+    # ------------------------------------------------------------ the study queue
+
+    def queue(
+        self, today: dt.date, deck: str | None, *, new_limit: int, review_limit: int
+    ) -> StudyQueue:
+        """Card ids to study today: same-day repeats, due reviews (most overdue first), new."""
+        day = today.isoformat()
+        ids = self.deck_ids(deck)
+        decks = sql.in_list("deck_id", ids)
+
+        def card_ids(where: str, order_and_limit: str, params: list) -> list[int]:
+            statement = f"SELECT id FROM cards WHERE {where} AND {sql.ACTIVE} {order_and_limit}"
+            return [r[0] for r in self.conn.execute(statement, params)]
+
+        learning = card_ids(f"{sql.IS_LEARNING} AND {decks}", "ORDER BY id", [day, *ids])
+        review = card_ids(
+            f"{decks} AND {sql.IS_DUE}",
+            "ORDER BY due, id LIMIT ?",
+            [*ids, day, max(0, review_limit)],
+        )
+        new_limit = max(0, min(new_limit, review_limit - len(review)))
+        new = card_ids(f"{decks} AND {sql.IS_NEW}", "ORDER BY id LIMIT ?", [*ids, new_limit])
+        return StudyQueue(learning, review, new)
+
+    def study_card(self, card_id: int) -> StudyCard:
+        row = self.conn.execute(
+            f"SELECT c.id, d.name, {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
+            " JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = c.deck_id"
+            " WHERE c.id = ?",
+            [card_id],
+        ).fetchone()
+        if row is None:
+            raise no_card(card_id)
+        return StudyCard(
+            id=row[0],
+            deck=row[1],
+            question=question_from_row(row[2:12]),
+            state=state_from_row(row[12:]),
+        )
+
+    def card_state(self, card_id: int) -> CardState:
+        state = self._read_state(card_id)
+        if state is None:
+            raise no_card(card_id)
+        return state
+
+    def _read_state(self, card_id: int) -> CardState | None:
+        row = self.conn.execute(
+            f"SELECT {sql.CARD_STATE} FROM cards c WHERE c.id = ?", [card_id]
+        ).fetchone()
+        return None if row is None else state_from_row(row)
+
+    def cram_cards(self, deck: str | None) -> list[int]:
+        """Every non-suspended card of the deck(s), for practice outside the schedule."""
+        ids = self.deck_ids(deck) if deck is not None else None
+        where = "1" if ids is None else sql.in_list("deck_id", ids)
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM cards WHERE {where} AND {sql.ACTIVE} ORDER BY id", ids or []
+            )
+        ]
+
+    # ------------------------------------------------------------ grading
+
+    def record_review(
+        self,
+        card_id: int,
+        before: CardState,
+        after: CardState,
+        *,
+        kind: ReviewKind,
+        grade: int,
+        now: dt.datetime,
+        today: dt.date,
+        duration_ms: int,
+        options_shown: Sequence[int] | None = None,
+        chosen: Sequence[int] | None = None,
+        correct: bool | None = None,
+    ) -> CommittedGrade | None:
+        """Write a grade and the card's new state, committed before returning (unless
+        inside a larger transaction, which then commits it).
+
+        Compare-and-set: the card is re-read inside the write transaction, and
+        if another session changed it since `before` was read nothing is
+        written and None is returned (the caller re-reads and decides again).
+        """
+        with self.atomic() as conn:
+            if self._read_state(card_id) != before:
+                return None
+            conn.execute(sql.UPDATE_CARD_STATE, [*state_params(after), card_id])
+            review_id = conn.execute(
+                "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
+                " options_shown, chosen, correct, state_before, state_after, interval_before)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    card_id,
+                    clock.utc_text(now),
+                    today.isoformat(),
+                    kind,
+                    grade,
+                    max(0, duration_ms),
+                    None if options_shown is None else json.dumps(list(options_shown)),
+                    None if chosen is None else json.dumps(list(chosen)),
+                    None if correct is None else int(correct),
+                    state_to_json(before),
+                    state_to_json(after),
+                    before.sm2.interval,
+                ],
+            ).lastrowid
+        return CommittedGrade(review_id, card_id, kind, grade, before, after)
+
+    def undo_review(self, grade: CommittedGrade) -> bool:
+        """Put the card and the log back exactly as before `grade`; False if it changed since."""
+        with self.atomic() as conn:
+            newest = conn.execute(
+                "SELECT max(id) FROM reviews WHERE card_id = ?", [grade.card_id]
+            ).fetchone()[0]
+            if self._read_state(grade.card_id) != grade.after or newest != grade.id:
+                return False
+            conn.execute(sql.UPDATE_CARD_STATE, [*state_params(grade.before), grade.card_id])
+            conn.execute("DELETE FROM reviews WHERE id = ?", [grade.id])
+        return True
+
+    def reviews(self, card_id: int | None = None) -> list[Review]:
+        """The review log (oldest first), for one card or all."""
+        where, params = ("WHERE r.card_id = ?", [card_id]) if card_id is not None else ("", [])
+        return [
+            review_from_row(row)
+            for row in self.conn.execute(
+                f"SELECT {REVIEW_COLUMNS} FROM reviews r {where} ORDER BY r.id", params
+            )
+        ]
