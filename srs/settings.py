@@ -1,50 +1,103 @@
 """Settings: what each one means, its default and range, and how a typed value is read.
 
 The one place that knows the settings: `srs config`, the store and the session all ask here.
+Values are stored as text (``Setting.dump``) and read back with ``Setting.load``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from srs.errors import SrsError
+
+_TRUE = {"1", "yes", "true", "on", "y"}
+_FALSE = {"0", "no", "false", "off", "n"}
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: a whole number between ``minimum`` and ``maximum``."""
+    """One setting. ``kind`` says how a value is typed and checked:
+
+    - ``int``: a whole number from ``minimum`` to ``maximum``;
+    - ``float``: a number from ``minimum`` to ``maximum``;
+    - ``bool``: yes/no (also true/false, on/off, 1/0), kept as 1 or 0;
+    - ``choice``: one of ``choices``.
+    """
 
     name: str
-    default: int
-    minimum: int
-    maximum: int
+    default: Any
     help: str
+    kind: str = "int"
+    minimum: float = 0
+    maximum: float = 0
+    choices: tuple[str, ...] = ()
 
-    def check(self, value: int) -> int:
-        """``value`` if it is in range, else SrsError."""
-        if not self.minimum <= value <= self.maximum:
-            raise SrsError(f"{self.name} must be {self.minimum}-{self.maximum}, not {value}")
+    def check(self, value: Any) -> Any:
+        """``value`` if it is allowed, else SrsError."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise SrsError(
+                    f"{self.name} must be one of {', '.join(self.choices)}, not {value!r}"
+                )
+        elif self.kind == "bool":
+            if value not in (0, 1):
+                raise SrsError(f"{self.name} must be yes or no, not {value!r}")
+        elif not self.minimum <= value <= self.maximum:
+            low, high = _number(self.minimum), _number(self.maximum)
+            raise SrsError(f"{self.name} must be {low}-{high}, not {_number(value)}")
         return value
 
-    def parse(self, text: str) -> int:
+    def parse(self, text: str) -> Any:
         """A value typed by the user, checked; SrsError says what is wrong."""
-        try:
-            value = int(text)
-        except ValueError:
-            raise SrsError(f"{self.name} must be a whole number, not {text!r}") from None
+        word = text.strip()
+        if self.kind == "int":
+            try:
+                value: Any = int(word)
+            except ValueError:
+                raise SrsError(f"{self.name} must be a whole number, not {text!r}") from None
+        elif self.kind == "float":
+            try:
+                value = float(word)
+            except ValueError:
+                raise SrsError(f"{self.name} must be a number, not {text!r}") from None
+        elif self.kind == "bool":
+            lowered = word.lower()
+            if lowered not in _TRUE | _FALSE:
+                raise SrsError(f"{self.name} must be yes or no, not {text!r}")
+            value = int(lowered in _TRUE)
+        else:
+            value = word.lower()
         return self.check(value)
+
+    def load(self, stored: str) -> Any:
+        """A value as the store keeps it (text), typed."""
+        if self.kind == "choice":
+            return stored
+        return float(stored) if self.kind == "float" else int(stored)
+
+    def dump(self, value: Any) -> str:
+        return str(value)
+
+    def show(self, value: Any) -> str:
+        """A value as `srs config get` prints it."""
+        return _number(value) if self.kind in ("int", "float") else str(value)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("new_per_day", 20, 0, 100_000, "new cards introduced per study day"),
+        Setting("new_per_day", 20, "new cards introduced per study day", "int", 0, 100_000),
         Setting(
-            "reviews_per_day", 200, 0, 1_000_000, "cards answered per study day (new included)"
+            "reviews_per_day", 200, "cards answered per study day (new included)", "int", 0, 10**6
         ),
-        Setting("rollover_hour", 4, 0, 23, "local hour at which a study day starts"),
-        Setting("leech_threshold", 8, 1, 1000, "lapses at which a card is a leech"),
-        Setting("suspend_leeches", 0, 0, 1, "1: suspend a card when it becomes a leech"),
+        Setting("rollover_hour", 4, "local hour at which a study day starts", "int", 0, 23),
+        Setting("leech_threshold", 8, "lapses at which a card is a leech", "int", 1, 1000),
+        Setting("suspend_leeches", 0, "yes: suspend a card when it becomes a leech", "bool"),
     )
 }
 
@@ -70,7 +123,7 @@ class Settings:
     @classmethod
     def from_stored(cls, stored: dict[str, str]) -> Settings:
         """Settings from the store's (key, text) rows; unknown keys are ignored."""
-        return cls(**{k: int(v) for k, v in stored.items() if k in SETTINGS})
+        return cls(**{k: SETTINGS[k].load(v) for k, v in stored.items() if k in SETTINGS})
 
 
 assert [f.name for f in fields(Settings)] == list(SETTINGS), "a Settings field per setting"

@@ -419,3 +419,19 @@ def test_cards_search_treats_percent_and_underscore_literally(store, db_path):
     assert found("a_b") == ["a_b"]
     assert found("\\") == ["back\\slash"]
     assert found("50") == ["50% off", "500 things"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("yes", 1), ("no", 0), ("TRUE", 1), ("off", 0), ("1", 1), ("0", 0), ("On", 1)],
+)
+def test_yes_no_settings_take_the_usual_words(db_path, typed, stored):
+    result = srs(db_path, "config", "set", "suspend_leeches", typed)
+    assert result.exit_code == 0, result.output
+    assert srs(db_path, "config", "get", "suspend_leeches").stdout == f"{stored}\n"
+    with Store.open(db_path) as s:
+        assert s.settings().suspend_leeches == stored
+
+
+def test_a_bad_yes_no_is_one_line(db_path):
+    one_line_error(srs(db_path, "config", "set", "suspend_leeches", "maybe"), "yes or no")

@@ -77,23 +77,24 @@ def config_get(
     with open_store(db) as store:
         current = store.settings()
     if key is not None:
-        print(getattr(current, key))
+        print(setting(key).show(getattr(current, key)))
         return
     width = max(len(k) for k in SETTINGS)
     for name, spec in SETTINGS.items():
-        print(f"{name:<{width}}  {getattr(current, name):>6}  {spec.help}")
+        print(f"{name:<{width}}  {spec.show(getattr(current, name)):>6}  {spec.help}")
 
 
 def config_set(
     key: Annotated[str, typer.Argument(help="Setting name (see `srs config get`).")],
-    value: Annotated[str, typer.Argument(help="A whole number.")],
+    value: Annotated[str, typer.Argument(help="The new value (see `srs config get`).")],
     db: DbOption = None,
 ) -> None:
     """Change a setting."""
-    number = setting(key).parse(value)
+    spec = setting(key)
+    parsed = spec.parse(value)
     with open_store(db) as store:
-        store.set_setting(key, number)
-    print(f"{key} = {number}")
+        store.set_setting(key, parsed)
+    print(f"{key} = {spec.show(parsed)}")
 
 
 def postpone(

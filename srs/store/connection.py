@@ -227,13 +227,14 @@ class Connection:
     def settings(self) -> Settings:
         return Settings.from_stored(dict(self.conn.execute("SELECT key, value FROM settings")))
 
-    def set_setting(self, key: str, value: int) -> None:
-        setting(key).check(value)
+    def set_setting(self, key: str, value: object) -> None:
+        spec = setting(key)
+        spec.check(value)
         with self.atomic() as conn:
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, str(value)],
+                [key, spec.dump(value)],
             )
 
     # ------------------------------------------------------------ decks
