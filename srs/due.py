@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import string
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srs import clock
 from srs.errors import SrsError
-from srs.records.counts import DueCounts
-from srs.runtime import open_store, today_of
+from srs.runtime import open_counts, today_of
+
+if TYPE_CHECKING:
+    from srs.records.counts import DueCounts
 
 _DUE_OPTIONS = {"--deck": "deck", "-d": "deck", "--format": "fmt", "--on": "on", "--db": "db"}
 
@@ -49,7 +52,7 @@ def show_due(
     db: Path | None = None,
 ) -> None:
     """The body of `srs due`."""
-    with open_store(db) as store:
+    with open_counts(db) as store:
         now = today_of(store)
         today = now.day if on is None else clock.parse_day(on, now.day)
         total, per_deck = store.due_counts(today, deck, now.settings)

@@ -15,6 +15,7 @@ from srs import clock
 if TYPE_CHECKING:  # the store is imported when a command opens it, not before
     from srs.settings import Settings
     from srs.store import Store
+    from srs.store.counts import Counts
 
 
 def err(message: str) -> None:
@@ -22,12 +23,23 @@ def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _notice(path: Path) -> None:
+    err(f"srs: backed up the database to {path}")
+
+
 def open_store(db: Path | None) -> Store:
     """The database at ``db`` (else the default one), opened; a backup before an upgrade
     is announced on stderr."""
     from srs.store import Store
 
-    return Store.open(db, backup_notice=lambda p: err(f"srs: backed up the database to {p}"))
+    return Store.open(db, backup_notice=_notice)
+
+
+def open_counts(db: Path | None) -> Counts:
+    """Like `open_store`, with only the part that counts what is due (`srs due`)."""
+    from srs.store.counts import Counts
+
+    return Counts.open(db, backup_notice=_notice)
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ class Today:
     settings: Settings
 
 
-def today_of(store: Store) -> Today:
+def today_of(store: Counts) -> Today:
     settings = store.settings()
     now = clock.now()
     return Today(now, clock.study_day(now, settings.rollover_hour), settings)

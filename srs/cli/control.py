@@ -10,7 +10,6 @@ import typer
 from srs.cli.options import CardIds, DbOption, DeckOption, plural
 from srs.errors import SrsError
 from srs.runtime import open_store, today_of
-from srs.settings import SETTINGS, setting
 
 config_app = typer.Typer(help="Read or change settings.", no_args_is_help=True)
 
@@ -72,6 +71,8 @@ def config_get(
     db: DbOption = None,
 ) -> None:
     """Show settings (with what each does)."""
+    from srs.settings import SETTINGS, setting
+
     if key is not None:
         setting(key)  # an unknown one is refused before the database is opened
     with open_store(db) as store:
@@ -90,6 +91,8 @@ def config_set(
     db: DbOption = None,
 ) -> None:
     """Change a setting."""
+    from srs.settings import setting
+
     spec = setting(key)
     parsed = spec.parse(value)
     with open_store(db) as store:

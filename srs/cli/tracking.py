@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from srs.cli import options
 from srs.cli.options import DbOption, DeckOption, shorten
-from srs.due import show_due
-from srs.records import CardRow
 from srs.runtime import open_store, today_of
+
+if TYPE_CHECKING:
+    from srs.records import CardRow
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +47,8 @@ def due(
     db: DbOption = None,
 ) -> None:
     """What is left to study today: new, learning, review, per deck and in total."""
+    from srs.due import show_due
+
     show_due(deck=deck, as_json=as_json, fmt=fmt, on=on, db=db)
 
 

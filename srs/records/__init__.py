@@ -8,39 +8,46 @@ One concept a module, as py-fsrs keeps ``Card`` and ``ReviewLog``:
 - :mod:`.review`: grades, one answer in the review log, and the changes that are not answers;
 - :mod:`.export`: a card with everything an exporter writes;
 - :mod:`.counts`: what the store counts (due, card states) and what an import did.
+
+``from srs.records import CardState`` works for every name below; each module is loaded
+when one of its names is first asked for, so `srs due` (a shell prompt) loads only what
+it uses.
 """
 
-from srs.records.card import (
-    MATURE_DAYS,
-    CardRow,
-    CardState,
-    Memory,
-    Sm2State,
-    StudyCard,
-)
-from srs.records.counts import DeckDue, DueCounts, FileImport, StateCounts, StudyQueue
-from srs.records.export import CardExport
-from srs.records.question import (
-    Kind,
-    ParseResult,
-    Problem,
-    Question,
-    normalise,
-    normalise_deck,
-    question_uid,
-    split_deck_name,
-)
-from srs.records.review import (
-    CommittedGrade,
-    Grade,
-    PostponeUndone,
-    Review,
-    ReviewKind,
-    ScheduleChange,
-)
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_MODULE_OF = {
+    "MATURE_DAYS": "card",
+    "CardRow": "card",
+    "CardState": "card",
+    "Memory": "card",
+    "Sm2State": "card",
+    "StudyCard": "card",
+    "DeckDue": "counts",
+    "DueCounts": "counts",
+    "FileImport": "counts",
+    "StateCounts": "counts",
+    "StudyQueue": "counts",
+    "CardExport": "export",
+    "Kind": "question",
+    "ParseResult": "question",
+    "Problem": "question",
+    "Question": "question",
+    "normalise": "question",
+    "normalise_deck": "question",
+    "question_uid": "question",
+    "split_deck_name": "question",
+    "CommittedGrade": "review",
+    "Grade": "review",
+    "PostponeUndone": "review",
+    "Review": "review",
+    "ReviewKind": "review",
+    "ScheduleChange": "review",
+}
 __all__ = [
-    "MATURE_DAYS",
     "CardExport",
     "CardRow",
     "CardState",
@@ -50,6 +57,7 @@ __all__ = [
     "FileImport",
     "Grade",
     "Kind",
+    "MATURE_DAYS",
     "Memory",
     "ParseResult",
     "PostponeUndone",
@@ -67,3 +75,36 @@ __all__ = [
     "question_uid",
     "split_deck_name",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'srs.records' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"srs.records.{module}"), name)
+    globals()[name] = value  # once found, a plain attribute
+    return value
+
+
+if TYPE_CHECKING:
+    from srs.records.card import MATURE_DAYS, CardRow, CardState, Memory, Sm2State, StudyCard
+    from srs.records.counts import DeckDue, DueCounts, FileImport, StateCounts, StudyQueue
+    from srs.records.export import CardExport
+    from srs.records.question import (
+        Kind,
+        ParseResult,
+        Problem,
+        Question,
+        normalise,
+        normalise_deck,
+        question_uid,
+        split_deck_name,
+    )
+    from srs.records.review import (
+        CommittedGrade,
+        Grade,
+        PostponeUndone,
+        Review,
+        ReviewKind,
+        ScheduleChange,
+    )

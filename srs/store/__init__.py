@@ -1,29 +1,37 @@
 """The SQLite store: the only code that speaks SQL.
 
-One class, :class:`Store`, put together from one part per area, each a module here:
+One class, :class:`Store` (in :mod:`.database`), put together from one part per area:
 
 - :mod:`.connection`: open (check, create, migrate), transactions that nest, backup,
   tracing, settings and decks;
+- :mod:`.counts`: what is due (the `srs due` fast path opens just this part);
 - :mod:`.questions`: importing parsed questions, deleting questions and decks;
-- :mod:`.study`: due counts, today's queue, a card to show, grading (compare-and-set), undo;
+- :mod:`.study`: today's queue, a card to show, grading (compare-and-set), undo;
 - :mod:`.control`: suspend, reset, postpone and its undo;
 - :mod:`.figures`: the aggregates of `srs stats` and the card listings;
 - :mod:`.export`: cards streamed to an exporter.
 
 :mod:`.migrations` is the schema, as named append-only steps; :mod:`.sql` names the SQL that
-several parts share; :mod:`.rows` maps rows to records.
-Every write is one transaction, committed before it returns (a savepoint when inside another).
+several parts share; :mod:`.rows` maps rows to records. Every write is one transaction,
+committed before it returns (a savepoint when inside another).
+
+``from srs.store import Store`` loads every part; importing one part alone loads no other.
 """
 
-from srs.store.connection import BUSY_TIMEOUT_MS, default_path
-from srs.store.control import MAX_POSTPONE, Control
-from srs.store.export import Export
-from srs.store.figures import Figures
-from srs.store.questions import Questions
-from srs.store.study import Study
+from __future__ import annotations
 
-__all__ = ["BUSY_TIMEOUT_MS", "MAX_POSTPONE", "Store", "default_path"]
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["Store"]
 
 
-class Store(Questions, Study, Control, Figures, Export):
-    """An open srs database."""
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from srs.store.database import Store
+
+        return Store
+    raise AttributeError(f"module 'srs.store' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from srs.store.database import Store

@@ -8,7 +8,6 @@ Opening an up-to-date database uses the plain `sqlite3` module (a shell prompt r
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import sqlite3
 import stat
@@ -22,6 +21,11 @@ from srs.settings import Settings, setting
 from srs.store import migrations
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+def no_card(card_id: int) -> SrsError:
+    """The error for an id that is not a card."""
+    return SrsError(f"no card with id {card_id}")
 
 
 def default_path() -> Path:
@@ -62,7 +66,7 @@ class Connection:
         self.conn = conn
         self.path = path
         self._deck_names: dict[int, str] | None = None
-        self._savepoints = itertools.count(1)
+        self._depth = 0  # savepoints open inside the current transaction
 
     # ------------------------------------------------------------ lifecycle
 
@@ -190,26 +194,31 @@ class Connection:
         follows from it (a leech suspended) are one commit. With ``dry_run`` everything is
         done, then rolled back.
         """
-        if self.conn.in_transaction:
-            name = f"srs_{next(self._savepoints)}"
-            self.conn.execute(f"SAVEPOINT {name}")
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield conn
             except BaseException:
-                self.conn.execute(f"ROLLBACK TO {name}")
-                self.conn.execute(f"RELEASE {name}")
+                conn.execute("ROLLBACK")
                 raise
-            if dry_run:
-                self.conn.execute(f"ROLLBACK TO {name}")
-            self.conn.execute(f"RELEASE {name}")
+            conn.execute("ROLLBACK" if dry_run else "COMMIT")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        # Named by depth, not by a counter: the same few statements, prepared once.
+        self._depth += 1
+        name = f"srs_{self._depth}"
+        conn.execute(f"SAVEPOINT {name}")
         try:
-            yield self.conn
+            yield conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
             raise
-        self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        finally:
+            self._depth -= 1
+        if dry_run:
+            conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
 
     @contextmanager
     def trace(self) -> Iterator[list[str]]:

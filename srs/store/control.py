@@ -11,9 +11,8 @@ from srs import clock
 from srs.errors import SrsError
 from srs.records import CardState, PostponeUndone, ScheduleChange
 from srs.store import sql
-from srs.store.connection import Connection
+from srs.store.connection import Connection, no_card
 from srs.store.rows import day, moment, state_from_json, state_from_row, state_params, state_to_json
-from srs.store.study import no_card
 
 MAX_POSTPONE = 3650  # days: ten years
 
