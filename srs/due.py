@@ -10,8 +10,6 @@ a typo, other commands) goes to the typer app, whose `due` command calls the sam
 
 from __future__ import annotations
 
-import json
-import string
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +18,15 @@ from srs.errors import SrsError
 from srs.runtime import open_counts, today_of
 
 if TYPE_CHECKING:
-    from srs.records.counts import DueCounts
+    from srs.records.due import DueCounts
 
 _DUE_OPTIONS = {"--deck": "deck", "-d": "deck", "--format": "fmt", "--on": "on", "--db": "db"}
 
 
 def format_due(template: str, counts: DueCounts) -> str:
     """Fill a `srs due --format` template; an unknown field or stray brace is an SrsError."""
+    import string
+
     values = {
         "new": counts.new,
         "learning": counts.learning,
@@ -60,6 +60,8 @@ def show_due(
         print(format_due(fmt, total))
         return
     if as_json:
+        import json
+
         row = lambda c: {"new": c.new, "learning": c.learning, "review": c.review}  # noqa: E731
         print(
             json.dumps(

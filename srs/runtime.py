@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from srs import clock
 
@@ -42,8 +41,7 @@ def open_counts(db: Path | None) -> Counts:
     return Counts.open(db, backup_notice=_notice)
 
 
-@dataclass(frozen=True)
-class Today:
+class Today(NamedTuple):
     """The moment a command runs, its study day (which depends on the stored rollover
     hour) and the settings read with it."""
 

@@ -6,8 +6,7 @@ Values are stored as text (``Setting.dump``) and read back with ``Setting.load``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.errors import SrsError
 
@@ -15,8 +14,11 @@ _TRUE = {"1", "yes", "true", "on", "y"}
 _FALSE = {"0", "no", "false", "off", "n"}
 
 
-@dataclass(frozen=True)
-class Setting:
+# NamedTuples, not dataclasses: `srs due` (a shell prompt) reads the settings, and importing
+# dataclasses would cost it more than everything else it loads.
+
+
+class Setting(NamedTuple):
     """One setting. ``kind`` says how a value is typed and checked:
 
     - ``int``: a whole number from ``minimum`` to ``maximum``;
@@ -110,8 +112,7 @@ def setting(key: str) -> Setting:
     return spec
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Every setting's current value."""
 
     new_per_day: int = SETTINGS["new_per_day"].default
@@ -126,4 +127,4 @@ class Settings:
         return cls(**{k: SETTINGS[k].load(v) for k, v in stored.items() if k in SETTINGS})
 
 
-assert [f.name for f in fields(Settings)] == list(SETTINGS), "a Settings field per setting"
+assert list(Settings._fields) == list(SETTINGS), "a Settings field per setting"

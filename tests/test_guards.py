@@ -136,3 +136,12 @@ def test_due_skips_typer_and_pydantic(ready_db, argv):
     loaded = _modules([*argv, "--db", ready_db])
     assert "srs.store" in loaded
     assert not loaded & {"typer", "pydantic", "click"}, loaded & {"typer", "pydantic", "click"}
+
+
+def test_due_loads_neither_dataclasses_nor_hashing_nor_json(ready_db):
+    # Each costs `srs due` more than the count itself (see bench/RESULTS.md): the due path's
+    # records and settings are NamedTuples, and json/string load only for --json/--format.
+    loaded = _modules(["due", "--db", ready_db])
+    assert "srs.store.counts" in loaded
+    heavy = {"dataclasses", "inspect", "hashlib", "json", "string", "srs.records.card"}
+    assert not loaded & heavy, loaded & heavy

@@ -7,7 +7,8 @@ One concept a module, as py-fsrs keeps ``Card`` and ``ReviewLog``:
 - :mod:`.card`: a card's schedule (SM-2 state, FSRS memory, due day) and the card as shown;
 - :mod:`.review`: grades, one answer in the review log, and the changes that are not answers;
 - :mod:`.export`: a card with everything an exporter writes;
-- :mod:`.counts`: what the store counts (due, card states) and what an import did.
+- :mod:`.due`: what is due today (`srs due`);
+- :mod:`.counts`: what else the store counts (card states, the queue) and what an import did.
 
 ``from srs.records import CardState`` works for every name below; each module is loaded
 when one of its names is first asked for, so `srs due` (a shell prompt) loads only what
@@ -26,8 +27,8 @@ _MODULE_OF = {
     "Memory": "card",
     "Sm2State": "card",
     "StudyCard": "card",
-    "DeckDue": "counts",
-    "DueCounts": "counts",
+    "DeckDue": "due",
+    "DueCounts": "due",
     "FileImport": "counts",
     "StateCounts": "counts",
     "StudyQueue": "counts",
@@ -88,7 +89,8 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from srs.records.card import MATURE_DAYS, CardRow, CardState, Memory, Sm2State, StudyCard
-    from srs.records.counts import DeckDue, DueCounts, FileImport, StateCounts, StudyQueue
+    from srs.records.counts import FileImport, StateCounts, StudyQueue
+    from srs.records.due import DeckDue, DueCounts
     from srs.records.export import CardExport
     from srs.records.question import (
         Kind,

@@ -1,30 +1,9 @@
-"""What the store counts: what is due, cards per state, today's queue; what an import did."""
+"""What the store counts: cards per state, today's queue; what an import did. (What is due:
+:mod:`srs.records.due`.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-
-@dataclass
-class DueCounts:
-    """Cards left to study today, by queue."""
-
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
-
-
-@dataclass
-class DeckDue:
-    """One deck's size and what is due in it today."""
-
-    deck: str
-    cards: int
-    due: DueCounts
 
 
 @dataclass(frozen=True)

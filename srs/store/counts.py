@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from srs.records.counts import DeckDue, DueCounts
+from srs.records.due import DeckDue, DueCounts
 from srs.settings import Settings
 from srs.store import sql
 from srs.store.connection import Connection
@@ -76,9 +76,7 @@ class Counts(Connection):
             self.conn.execute("SELECT deck_id, count(*) FROM cards GROUP BY deck_id").fetchall()
         )
         names = {v: k for k, v in self.deck_names().items()}
-        for row in per_deck:
-            row.cards = sizes.get(names[row.deck], 0)
-        return per_deck
+        return [row._replace(cards=sizes.get(names[row.deck], 0)) for row in per_deck]
 
     def due_on(self, day: dt.date, deck: str | None = None) -> int:
         """Reviews due on or before `day` (not counting new cards)."""

@@ -23,6 +23,9 @@ def _card_row(row: tuple) -> CardRow:
     return CardRow(card_id, deck, text, state_from_row(state), bool(suspended))
 
 
+IS_MATURE = f"interval >= {MATURE_DAYS}"  # on table `cards`
+
+
 class Figures(Connection):
     def _cards_where(self, deck: str | None, alias: str = "") -> tuple[str, list]:
         """A condition on cards for a deck and its sub-decks ("1" for all: a plain scan)."""
@@ -132,13 +135,13 @@ class Figures(Connection):
 
         learning = {False: 0, True: 0}
         for mature, n in self.conn.execute(
-            f"SELECT {sql.IS_MATURE}, count(*) FROM cards WHERE {sql.IS_LEARNING}"
+            f"SELECT {IS_MATURE}, count(*) FROM cards WHERE {sql.IS_LEARNING}"
             f" AND {active} GROUP BY 1",
             [today.isoformat(), *ids],
         ):
             learning[bool(mature)] += n
         scheduled = count(active)
-        mature = count(f"{sql.IS_MATURE} AND {active}")
+        mature = count(f"{IS_MATURE} AND {active}")
         return StateCounts(
             suspended=count(f"suspended = 1 AND {decks}"),
             new=count(f"{sql.ACTIVE} AND {sql.IS_NEW} AND {decks}"),

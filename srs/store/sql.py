@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from srs.records import MATURE_DAYS
-
 # Ids per `IN (...)`: well under SQLite's limit on bound variables.
 CHUNK = 500
 # SQLite's INTEGER range: a larger number cannot be a row id.
@@ -65,4 +63,3 @@ IS_NEW = "due IS NULL"
 IS_SCHEDULED = "due IS NOT NULL"
 IS_DUE = "due <= ?"  # a review due today or overdue
 IS_LEARNING = "last_review = ? AND repeat_today = 1"  # a same-day repeat pending
-IS_MATURE = f"interval >= {MATURE_DAYS}"
