@@ -21,6 +21,19 @@ def split_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
+# TODO(merge): normalise_deck should call _common.split_deck_name
+# (srs.model cannot import this module at its top: srs.importers imports srs.model first.)
+def split_deck_name(name: str) -> list[str]:
+    """The ``::`` parts of a deck name, each trimmed: ``"A :: B"`` gives ``["A", "B"]``.
+
+    ValueError when a part is empty (``"A::::B"``); its message reads well as a Problem.
+    """
+    parts = [part.strip() for part in name.split("::")]
+    if not all(parts):
+        raise ValueError(f'empty part in deck name "{name}"')
+    return parts
+
+
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance; the strings here are single words, so O(len*len) is nothing."""
     previous = list(range(len(b) + 1))
