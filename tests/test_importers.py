@@ -24,7 +24,7 @@ from srs.importers import (
     read_file,
 )
 from srs.importers._common import NO_MARKS_HINT, read_mark
-from srs.records import ParseResult, Problem
+from srs.records import ParseResult, Problem, split_deck_name
 
 
 def parse(text: str, path: str = "f.txt", **kwargs) -> ParseResult:
@@ -504,6 +504,132 @@ def test_canonical_first_option_correct_only_when_nothing_marked() -> None:
     text = "## Q?\n- [ ] a\n- [ ] b\n"
     assert messages(canonical.parse(text, "f")) == [f"f:1: {NO_MARKS_HINT}"]
     assert canonical.parse(text, "f", first_option_correct=True).questions[0].answers == (0,)
+
+
+# One case at least for each kind of line the canonical parser tells apart, where the cases
+# above leave a branch untried: (line, text, id, options, answers, answer, explanation).
+CANONICAL_LINE_CASES = [
+    (
+        "heading with closing hashes",
+        "## Q? ##\nA.\n",
+        [],
+        [(1, "Q?", None, (), (), "A.", "")],
+    ),
+    ("heading ending in a # that is text", "## C#\nA.\n", [], [(1, "C#", None, (), (), "A.", "")]),
+    (
+        "metadata only right under the heading",
+        "## Q?\n\nid: x\nA.\n",
+        [],
+        [(1, "Q?", None, (), (), "id: x\nA.", "")],
+    ),
+    ("indented metadata is text", "## Q?\n id: x\n", [], [(1, "Q?", None, (), (), " id: x", "")]),
+    (
+        "option indented by 3 spaces",
+        "## Q?\n   - [x] a\n   - [ ] b\n",
+        [],
+        [(1, "Q?", None, ("a", "b"), (0,), "", "")],
+    ),
+    (
+        "indent of 4 is text, not an option",
+        "## Q?\n    - [x] a\n",
+        [],
+        [(1, "Q?", None, (), (), "    - [x] a", "")],
+    ),
+    (
+        "two blockquotes are two paragraphs",
+        "## Q?\n- [x] a\n- [ ] b\n> one\n\n> two\n",
+        [],
+        [(1, "Q?", None, ("a", "b"), (0,), "", "one\n\ntwo")],
+    ),
+    (
+        "explanation before the options",
+        "## Q?\n> why\n- [x] a\n- [ ] b\n",
+        [],
+        [(1, "Q?", None, ("a", "b"), (0,), "", "why")],
+    ),
+    (
+        "indented line after a blank does not continue an option",
+        "## Q?\n- [x] a\n- [ ] b\n\n  c\n",
+        ['f:5: text after the options; start an explanation with "> "'],
+        [],
+    ),
+    (
+        "code fence in the description",
+        "```\n## not a question\n- [x] nor an option\n```\n## Q?\nA.\n",
+        [],
+        [(5, "Q?", None, (), (), "A.", "")],
+    ),
+    (
+        "code fence after the options",
+        "## Q?\n- [x] a\n- [ ] b\n```\nx\n```\n",
+        ['f:4: text after the options; start an explanation with "> "'],
+        [],
+    ),
+    (
+        "a ~~~ fence is not closed by ```",
+        "## Q?\n~~~\n```\n## R?\n~~~\nA.\n",
+        [],
+        [(1, "Q?", None, (), (), "~~~\n```\n## R?\n~~~\nA.", "")],
+    ),
+    (
+        "thematic breaks of each kind",
+        "## Q?\n- [x] a\n- [ ] b\n***\n## R?\nB.\n___\n---\n",
+        [],
+        [(1, "Q?", None, ("a", "b"), (0,), "", ""), (5, "R?", None, (), (), "B.", "")],
+    ),
+    (
+        "options without a question: one error a run, a blank line does not end it",
+        "- [x] a\n\n- [ ] b\ntext\n* [ ] c\n## Q?\nA.\n",
+        ["f:1: options without a question", "f:5: options without a question"],
+        [(6, "Q?", None, (), (), "A.", "")],
+    ),
+    (
+        "malformed option in the description is description",
+        "- [] a\n## Q?\nA.\n",
+        [],
+        [(2, "Q?", None, (), (), "A.", "")],
+    ),
+    (
+        "too many options",
+        "## Q?\n- [x] a\n" + "".join(f"- [ ] {i}\n" for i in range(16)),
+        ["f:1: question has 17 options; at most 16"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "questions"),
+    [c[1:] for c in CANONICAL_LINE_CASES],
+    ids=[c[0] for c in CANONICAL_LINE_CASES],
+)
+def test_canonical_line_kinds(text: str, expected: list[str], questions: list[tuple]) -> None:
+    result = canonical.parse(text, "f")
+    assert messages(result) == expected
+    assert [
+        (q.line, q.text, q.id, q.options, q.answers, q.answer, q.explanation)
+        for q in result.questions
+    ] == questions
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("A", ["A"]),
+        (" A :: B ", ["A", "B"]),
+        ("A::B::C", ["A", "B", "C"]),
+        ("A : B", ["A : B"]),
+    ],
+)
+def test_split_deck_name(name: str, parts: list[str]) -> None:
+    assert split_deck_name(name) == parts
+
+
+@pytest.mark.parametrize("name", ["A::::B", "A::", "::B", "A:: ::B"])
+def test_split_deck_name_empty_part(name: str) -> None:
+    assert "" in split_deck_name(name)
+    result = parse_text(f"# {name}\n\n## Q?\nA.\n", "f.md")
+    assert messages(result) == [f'f.md:1: empty part in deck name "{name}"']
 
 
 # --- markers -------------------------------------------------------------------------------

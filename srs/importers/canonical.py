@@ -20,9 +20,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from srs.importers._common import Draft, Option, finish, split_lines
-from srs.records import ParseResult, Problem
+from srs.records import ParseResult, Problem, split_deck_name
 
 LAYOUT = "canonical"
 
@@ -37,6 +38,7 @@ _RULE = re.compile(r" {0,3}(?:-{3,}|\*{3,}|_{3,})")  # a thematic break between 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CLOSING_HASHES = re.compile(r"(?:^|\s+)#+$")
+_TAG_SEPARATOR = re.compile(r"[\s,]+")
 
 # Each pattern above (but _META, never indented) starts, after at most 3 spaces, with one of
 # a few characters: a line is only tried against the patterns its first character allows.
@@ -46,206 +48,261 @@ _OPTION_START = frozenset("-*+")  # _OPTION and _BAD_OPTION
 _META_START = ("i", "t")
 
 
-def _paragraphs(lines: list[str]) -> str:
-    """Body lines as one string, without leading and trailing blank lines."""
-    return "\n".join(lines).strip("\n") if lines else ""
-
-
+@dataclass(slots=True)
 class _Question:
-    """The question being read, with the state only the canonical layout needs."""
+    """The question being read, with what only the canonical layout needs about it."""
 
-    __slots__ = (
-        "draft",
-        "in_meta",
-        "meta_seen",
-        "body",
-        "explanation",
-        "last",
-        "text_after_options",
-    )
+    draft: Draft
+    # The rest starts empty: init=False makes __init__ take the draft alone, and quicker.
+    body: list[str] = field(init=False, default_factory=list)  # text before the options
+    explanation: list[str] = field(init=False, default_factory=list)
+    meta_seen: set[str] = field(init=False, default_factory=set)
+    # The kind of the previous line: "option", "quote", "blank" or "text". Metadata lines
+    # leave it "heading", so "heading" also means that metadata may still come.
+    last: str = field(init=False, default="heading")
+    text_after_options: bool = field(init=False, default=False)  # reported once, not a line each
 
-    def __init__(self, draft: Draft) -> None:
-        self.draft = draft
-        self.in_meta = True  # metadata lines may follow the heading directly
-        self.meta_seen: set[str] = set()
-        self.body: list[str] = []  # text before the options
-        self.explanation: list[str] = []
-        self.last = ""  # what the previous line was: "option", "quote", "blank", "text"
-        self.text_after_options = False
+
+@dataclass(slots=True)
+class _State:
+    """Everything :func:`parse` knows between two lines."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
+    deck: str | None = None
+    deck_line: int = 0
+    any_marked: bool = False
+    current: _Question | None = None
+    skipping: bool = False  # inside a question whose heading was unusable
+    orphan_run: bool = False  # inside a run of options already reported as having no question
+    fence: str = ""  # the open code fence's marker, "" outside fences
+    fence_line: int = 0
+
+    def error(self, line: int, message: str, *, broken: bool = True) -> None:
+        """Report an error; ``broken``: the question being read is not imported."""
+        self.problems.append(Problem(self.path, line, message))
+        if broken and self.current is not None:
+            self.current.draft.broken = True
 
 
 def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseResult:
     """Parse a canonical Markdown deck; never raises, every flaw becomes a Problem."""
-    problems: list[Problem] = []
-    drafts: list[Draft] = []
-    deck: str | None = None
-    deck_line = 0
-    any_marked = False
-    current: _Question | None = None
-    skipping = False  # inside a question whose heading was unusable
-    orphan_run = False
-    fence = ""  # the open code fence's marker, "" outside fences
-    fence_line = 0
-
-    def error(line: int, message: str, broken: bool = True) -> None:
-        problems.append(Problem(path, line, message))
-        if broken and current is not None:
-            current.draft.broken = True
-
-    def close_question() -> None:
-        if current is None:
-            return
-        draft = current.draft
-        draft.explanation = _paragraphs(current.explanation)
-        body = _paragraphs(current.body)
-        if draft.options:
-            if body:
-                draft.text = f"{draft.text}\n{body}"
-        elif body:
-            draft.kind, draft.answer = "basic", body
-        else:
-            draft.kind = "basic"
-            error(draft.line, "question has no options and no answer")
-        drafts.append(draft)
-
-    def read_meta(number: int, key: str, value: str) -> None:
-        assert current is not None
-        draft = current.draft
-        if key in current.meta_seen:
-            error(number, f"{key}: given twice")
-            return
-        current.meta_seen.add(key)
-        if key == "id":
-            if not value:
-                error(number, "empty id")
-            elif not _ID.fullmatch(value):
-                error(number, f'bad id "{value}": use letters, digits, "-", "_" and "."')
-            else:
-                draft.id = value
-        elif key == "tags":
-            draft.tags = tuple(dict.fromkeys(t for t in re.split(r"[\s,]+", value) if t))
-        else:
-            draft.title = value
-
+    state = _State(path)
     for number, line in enumerate(split_lines(text), 1):
-        if not line and not fence:
-            # A blank line (the commonest), read as the branches below would: it ends the
-            # metadata, is kept in a body before the options, and changes nothing else.
-            if current is not None:
-                current.in_meta = False
-                if not current.draft.options:
-                    current.body.append("")
-                current.last = "blank"
+        if not line:  # the commonest line: no pattern to try, and the same in a code fence
+            _blank(state)
             continue
-        # The first character after the indent; "" for a blank line or an indent of 4 or
-        # more, which none of the patterns allow.
+        if state.fence:
+            _code_line(state, number, line)
+            continue
+        # A line is only tried against the patterns its first character (after the indent)
+        # allows: the character tests cost far less than the regular expressions.
         first = line[:1]
         if first == " ":
-            head = line.lstrip(" ")
-            first = head[:1] if len(line) - len(head) <= 3 else ""
-        # Inside a code fence (and on its fence lines) every line is plain text, even "## ".
-        in_code = bool(fence)
-        if fence:
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = ""
-        elif first in _FENCE_START and (fence_match := _FENCE.match(line)) is not None:
-            fence, fence_line, in_code = fence_match.group(1), number, True
-        elif first == "#" and (h2 := _H2.fullmatch(line)) is not None:
-            close_question()
-            current = None
-            heading = (h2.group(1) or "").strip()
-            if heading.endswith("#"):  # else _CLOSING_HASHES cannot match
-                heading = _CLOSING_HASHES.sub("", heading).strip()
-            skipping = not heading
-            orphan_run = False
-            if skipping:
-                error(number, "empty question heading")
-            else:
-                current = _Question(Draft(heading, number, multi_ok=True))
-            continue
-        elif first == "#" and (h1 := _H1.fullmatch(line)) is not None:
-            name = _CLOSING_HASHES.sub("", (h1.group(1) or "").strip()).strip()
-            if drafts or current is not None or skipping:
-                error(number, "deck name must come before the first question", broken=False)
-            elif deck is not None:
-                error(number, f"second deck name (first at line {deck_line})", broken=False)
-            elif not name:
-                error(number, "empty deck name", broken=False)
-            else:
-                parts = [part.strip() for part in name.split("::")]
-                if not all(parts):
-                    error(number, f'empty part in deck name "{name}"', broken=False)
-                else:
-                    deck, deck_line = "::".join(parts), number
-            continue
+            first = _first_after_indent(line)
+        if first in _FENCE_START and (fence := _FENCE.match(line)) is not None:
+            _fence_open(state, number, line, fence)
+        elif first == "#" and (heading := _H2.fullmatch(line)) is not None:
+            _question_heading(state, number, heading)
+        elif first == "#" and (title := _H1.fullmatch(line)) is not None:
+            _deck_title(state, number, title)
         elif first in _RULE_START and line[-1] == first and _RULE.fullmatch(line):
-            continue
-
-        if current is None:
-            # The description before the first question, or the body of a broken heading.
-            option_like = not in_code and not skipping and first in _OPTION_START
-            if option_like and _OPTION.fullmatch(line):
-                if not orphan_run:
-                    error(number, "options without a question", broken=False)
-                orphan_run = True
-            elif line.strip():
-                orphan_run = False
-            continue
-
-        q = current
-        if q.in_meta:
-            meta = _META.fullmatch(line) if not in_code and line[:1] in _META_START else None
-            if meta is not None:
-                read_meta(number, meta.group(1), meta.group(2).strip())
-                continue
-            q.in_meta = False
-
-        option = _OPTION.fullmatch(line) if not in_code and first in _OPTION_START else None
-        quote = _QUOTE.fullmatch(line) if not in_code and first == ">" else None
-        if option is not None:
-            body = (option.group(2) or "").strip()
-            marked = option.group(1) != " "
-            any_marked = any_marked or marked
-            if not body:
-                error(number, "empty option")
-            q.draft.options.append(Option(body, number, marked))
-            q.last = "option"
-        elif not in_code and first in _OPTION_START and _BAD_OPTION.fullmatch(line):
-            error(number, 'malformed option; write "- [ ] text" or "- [x] text"')
-            q.draft.unreadable = True
-            q.last = "text"
-        elif quote is not None:
-            if q.explanation and q.last != "quote":
-                q.explanation.append("")  # a second blockquote: keep it a separate paragraph
-            q.explanation.append(quote.group(1))
-            q.last = "quote"
-        elif not line.strip():
-            if not q.draft.options:
-                q.body.append("")
-            q.last = "blank"
-        elif not q.draft.options:
-            q.body.append(line)
-            q.last = "text"
-        elif q.last == "option" and line.startswith("  ") and not in_code:
-            # An indented line right under an option continues it (a wrapped long option).
-            last = q.draft.options[-1]
-            last.text = f"{last.text} {line.strip()}".strip()
+            pass  # a thematic break between questions: nothing to read
+        elif (q := state.current) is None:
+            _outside_question(state, number, line, first)
+        # Metadata only right under the heading, and never indented: line[:1], not first.
+        elif q.last == "heading" and line[:1] in _META_START and (meta := _META.fullmatch(line)):
+            _metadata(state, q, number, meta)
+        elif first in _OPTION_START and (option := _OPTION.fullmatch(line)) is not None:
+            _option(state, q, number, option)
+        elif first in _OPTION_START and _BAD_OPTION.fullmatch(line):
+            _malformed_option(state, q, number)
+        elif first == ">" and (quote := _QUOTE.fullmatch(line)) is not None:
+            _quote(q, quote)
         else:
-            if not q.text_after_options:
-                error(number, 'text after the options; start an explanation with "> "')
-            q.text_after_options = True
-            q.last = "text"
+            _text(state, q, number, line)
 
-    if fence:
-        error(fence_line, "code fence not closed")
-    close_question()
-
+    if state.fence:
+        state.error(state.fence_line, "code fence not closed")
+    _close_question(state)
     return finish(
         path,
         LAYOUT,
-        drafts,
-        problems,
+        state.drafts,
+        state.problems,
         first_option_correct=first_option_correct,
-        any_marked=any_marked,
-        deck=deck,
+        any_marked=state.any_marked,
+        deck=state.deck,
     )
+
+
+def _first_after_indent(line: str) -> str:
+    """The first character after the leading spaces; "" for an indent of 4 or more, which
+    none of the patterns allow."""
+    head = line.lstrip(" ")
+    return head[:1] if len(line) - len(head) <= 3 else ""
+
+
+def _blank(state: _State) -> None:
+    """A blank line: it ends the metadata, is kept in a body before the options, and
+    changes nothing else."""
+    q = state.current
+    if q is not None:
+        if not q.draft.options:
+            q.body.append("")
+        q.last = "blank"
+
+
+def _fence_open(state: _State, number: int, line: str, fence: re.Match[str]) -> None:
+    """A line opening a code fence; it is text itself."""
+    state.fence, state.fence_line = fence.group(1), number
+    _code_text(state, number, line)
+
+
+def _code_line(state: _State, number: int, line: str) -> None:
+    """A line inside a code fence, or its closing line: text, even "## " or "- [x]"."""
+    stripped = line.strip()
+    if stripped.startswith(state.fence) and not stripped.strip(state.fence[0]):
+        state.fence = ""
+    _code_text(state, number, line)
+
+
+def _code_text(state: _State, number: int, line: str) -> None:
+    """A code line is plain text: the question's, or the description's."""
+    q = state.current
+    if q is None:
+        state.orphan_run = False
+    else:
+        _text(state, q, number, line, in_code=True)
+
+
+def _question_heading(state: _State, number: int, heading: re.Match[str]) -> None:
+    """``## Question``: ends the question before and starts the next."""
+    _close_question(state)
+    text = (heading.group(1) or "").strip()
+    if text.endswith("#"):  # else _CLOSING_HASHES cannot match
+        text = _CLOSING_HASHES.sub("", text).strip()
+    state.skipping = not text
+    state.orphan_run = False
+    if text:
+        state.current = _Question(Draft(text, number, multi_ok=True))
+    else:
+        state.error(number, "empty question heading")
+
+
+def _close_question(state: _State) -> None:
+    """Finish the question being read, if any: its body is more question or the answer."""
+    q = state.current
+    if q is None:
+        return
+    draft = q.draft
+    # Each as one string, without leading and trailing blank lines.
+    if q.explanation:  # most questions have none
+        draft.explanation = "\n".join(q.explanation).strip("\n")
+    body = "\n".join(q.body).strip("\n")
+    if draft.options:
+        if body:
+            draft.text = f"{draft.text}\n{body}"
+    elif body:
+        draft.kind, draft.answer = "basic", body
+    else:
+        draft.kind = "basic"
+        state.error(draft.line, "question has no options and no answer")
+    state.drafts.append(draft)
+    state.current = None
+
+
+def _deck_title(state: _State, number: int, title: re.Match[str]) -> None:
+    """``# Name``: the deck name, once, before the first question."""
+    name = _CLOSING_HASHES.sub("", (title.group(1) or "").strip()).strip()
+    # None of these errors is the current question's fault: it stays.
+    if state.drafts or state.current is not None or state.skipping:
+        state.error(number, "deck name must come before the first question", broken=False)
+    elif state.deck is not None:
+        state.error(number, f"second deck name (first at line {state.deck_line})", broken=False)
+    elif not name:
+        state.error(number, "empty deck name", broken=False)
+    else:
+        parts = split_deck_name(name)
+        if not all(parts):
+            state.error(number, f'empty part in deck name "{name}"', broken=False)
+        else:
+            state.deck, state.deck_line = "::".join(parts), number
+
+
+def _outside_question(state: _State, number: int, line: str, first: str) -> None:
+    """A line before the first question (the description) or under an unusable heading."""
+    if not state.skipping and first in _OPTION_START and _OPTION.fullmatch(line):
+        if not state.orphan_run:  # one error for a whole list of options
+            state.error(number, "options without a question", broken=False)
+        state.orphan_run = True
+    else:
+        state.orphan_run = False
+
+
+def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> None:
+    """``id:``, ``tags:`` or ``title:`` right under the heading."""
+    key, value = meta.group(1), meta.group(2).strip()
+    if key in q.meta_seen:
+        state.error(number, f"{key}: given twice")
+        return
+    q.meta_seen.add(key)
+    draft = q.draft
+    if key == "id":
+        if not value:
+            state.error(number, "empty id")
+        elif not _ID.fullmatch(value):
+            state.error(number, f'bad id "{value}": use letters, digits, "-", "_" and "."')
+        else:
+            draft.id = value
+    elif key == "tags":
+        draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
+    else:
+        draft.title = value
+
+
+def _option(state: _State, q: _Question, number: int, option: re.Match[str]) -> None:
+    """``- [ ] text`` or ``- [x] text``."""
+    mark, text = option.group(1, 2)
+    text = (text or "").strip()
+    marked = mark != " "
+    if marked:
+        state.any_marked = True
+    if not text:
+        state.error(number, "empty option")
+    q.draft.options.append(Option(text, number, marked))
+    q.last = "option"
+
+
+def _malformed_option(state: _State, q: _Question, number: int) -> None:
+    """A near miss of an option such as ``- []`` or ``-[x]``."""
+    state.error(number, 'malformed option; write "- [ ] text" or "- [x] text"')
+    # The options cannot be checked without this one: finish() must not add errors of its own.
+    q.draft.unreadable = True
+    q.last = "text"
+
+
+def _quote(q: _Question, quote: re.Match[str]) -> None:
+    """``> text``: the explanation."""
+    if q.explanation and q.last != "quote":
+        q.explanation.append("")  # a second blockquote: keep it a separate paragraph
+    q.explanation.append(quote.group(1))
+    q.last = "quote"
+
+
+def _text(state: _State, q: _Question, number: int, line: str, *, in_code: bool = False) -> None:
+    """Any other line in a question: its text before the options, an error after them."""
+    options = q.draft.options
+    if not options:
+        q.body.append(line)
+        q.last = "text"
+    elif q.last == "option" and not in_code and line.startswith("  "):
+        # An indented line right under an option continues it (a wrapped long option).
+        last = options[-1]
+        last.text = f"{last.text} {line.strip()}".strip()
+    else:
+        if not q.text_after_options:
+            state.error(number, 'text after the options; start an explanation with "> "')
+        q.text_after_options = True
+        q.last = "text"
