@@ -49,9 +49,12 @@ def show_due(
     db: Path | None = None,
 ) -> None:
     """The body of `srs due`."""
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         now = today_of(store)
         today = now.day if on is None else clock.parse_day(on, now.day)
+        if today < now.day:
+            # The counts are a forecast from the cards' state now; a past day has none.
+            raise SrsError(f"--on {on}: {today} is in the past; give today or a later day")
         total, per_deck = store.due_counts(today, deck, now.settings)
     if fmt is not None:
         print(format_due(fmt, total))

@@ -22,12 +22,30 @@ def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def open_store(db: Path | None) -> Store:
+def database_path(db: Path | None) -> Path:
+    """The database file a command uses: ``--db``, else `SRS_DB`, else the default."""
+    from srs.store import default_path
+
+    return db if db is not None else default_path()
+
+
+def open_store(db: Path | None, *, create: bool = False, read_only: bool = False) -> Store:
     """The database at ``db`` (else the default one), opened; a backup before an upgrade
-    is announced on stderr."""
+    is announced on stderr.
+
+    Only ``create`` makes a new database (`srs import`): elsewhere a missing one is an error,
+    so a mistyped ``--db`` says so instead of starting an empty collection. ``read_only`` is
+    for commands that only read: they work on a database they may not write.
+    """
     from srs.store import Store
 
-    return Store.open(db, backup_notice=lambda p: err(f"srs: backed up the database to {p}"))
+    return Store.open(
+        db,
+        backup_notice=lambda p: err(f"srs: backed up the database to {p}"),
+        create=create,
+        read_only=read_only,
+        now=clock.now(),
+    )
 
 
 @dataclass(frozen=True)

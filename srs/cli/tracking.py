@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from srs.cli import options
-from srs.cli.options import DbOption, DeckOption, shorten
+from srs.cli.options import CardId, DbOption, DeckOption, shorten
 from srs.due import show_due
 from srs.records import CardRow
 from srs.runtime import open_store, today_of
@@ -45,13 +45,16 @@ def due(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """What is left to study today: new, learning, review, per deck and in total."""
+    """What is left to study today, per deck and in total.
+
+    New, learning (same-day repeats) and review cards, under the day's limits.
+    """
     show_due(deck=deck, as_json=as_json, fmt=fmt, on=on, db=db)
 
 
 def decks(db: DbOption = None) -> None:
     """Each deck with its number of cards and what is due today."""
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         rows = store.deck_table(today_of(store).day)
     if not rows:
         print("No decks yet: `srs import FILE` adds some.")
@@ -74,11 +77,14 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Progress: forecast, history, calendar, card states, retention, streak, EF spread."""
+    """Your progress: forecast, history, calendar, retention.
+
+    Also card states, streak, EF spread and the hardest cards.
+    """
     from srs import charts
     from srs import stats as figures
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         data = figures.gather(store, today.day, today.settings, deck=deck, days=days)
     if as_json:
@@ -166,8 +172,12 @@ def cards(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """List cards with their schedule: due, interval, EF, repetitions, lapses, state."""
-    with open_store(db) as store:
+    """List cards with their schedule.
+
+    Due date, interval, EF, repetitions, lapses and state. On a terminal the table fits its
+    width; into a pipe each question is printed whole.
+    """
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         rows = list(
             store.list_cards(
@@ -200,11 +210,11 @@ def cards(
 
 
 def show(
-    card: Annotated[int, typer.Argument(help="Card id (see `srs cards`).")],
+    card: CardId,
     db: DbOption = None,
 ) -> None:
     """One card in full, with its schedule and review history."""
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         suspended = store.is_suspended(card)  # first: it checks the id is in SQLite's range
         sc = store.study_card(card)

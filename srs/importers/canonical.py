@@ -86,6 +86,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
     orphan_run = False
     fence = ""  # the open code fence's marker, "" outside fences
     fence_line = 0
+    deck_signs = False  # an option or a metadata line: what a question bank has, a README not
 
     def error(line: int, message: str, broken: bool = True) -> None:
         problems.append(Problem(path, line, message))
@@ -196,6 +197,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         if q.in_meta:
             meta = _META.fullmatch(line) if not in_code and line[:1] in _META_START else None
             if meta is not None:
+                deck_signs = True
                 read_meta(number, meta.group(1), meta.group(2).strip())
                 continue
             q.in_meta = False
@@ -203,6 +205,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         option = _OPTION.fullmatch(line) if not in_code and first in _OPTION_START else None
         quote = _QUOTE.fullmatch(line) if not in_code and first == ">" else None
         if option is not None:
+            deck_signs = True
             body = (option.group(2) or "").strip()
             marked = option.group(1) != " "
             any_marked = any_marked or marked
@@ -212,6 +215,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
             q.last = "option"
         elif not in_code and first in _OPTION_START and _BAD_OPTION.fullmatch(line):
             error(number, 'malformed option; write "- [ ] text" or "- [x] text"')
+            deck_signs = True
             q.draft.unreadable = True
             q.last = "text"
         elif quote is not None:
@@ -248,4 +252,11 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         first_option_correct=first_option_correct,
         any_marked=any_marked,
         deck=deck,
+        # Any Markdown with "## " headings reads as question/answer cards: a question bank
+        # shows itself by options, metadata, or headings that ask something.
+        looks_like_deck=deck_signs or any(_asks(d.text) for d in drafts),
     )
+
+
+def _asks(heading: str) -> bool:
+    return heading.rstrip().endswith(("?", "\uff1f"))
