@@ -138,6 +138,12 @@ def _import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
         yield store
 
 
+NO_CARDS = """\
+No cards yet. Add some first:
+  srs import FILE...     your own question banks (Markdown or text; see the README)
+  srs import --bundled   the decks that ship with srs (MLOps basics, CI/CD for ML)"""
+
+
 def review(
     deck: DeckOption = None,
     new: Annotated[
@@ -158,6 +164,9 @@ def review(
         raise SrsError(f"SRS_SEED must be an integer, not {seed!r}")
     rng = random.Random(int(seed)) if seed else random.Random()
     with open_store(db) as store:
+        if not store.card_count():
+            print(NO_CARDS)
+            return
         today = today_of(store)
         session = Session(
             store,
