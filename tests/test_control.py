@@ -136,6 +136,32 @@ def test_unknown_card_changes_nothing(built):
     assert snapshot(built) == before
 
 
+@pytest.mark.parametrize("columns", [80, 60, 140])
+def test_cards_on_a_terminal_fit_its_width(store, db_path, columns):
+    pexpect = pytest.importorskip("pexpect")
+    long = "A question long enough to need more than one line at any width " * 3
+    store.import_questions(
+        [("A rather long deck name::with a sub-deck", "d.md", [mcq(long), mcq("Short?")])],
+        now_at(),
+    )
+    store.close()
+    env = subprocess_env(TERM="xterm", NO_COLOR="1")
+    env.pop("COLUMNS", None)
+    child = pexpect.spawn(
+        SRS[0], [*SRS[1:], "cards", "--db", str(db_path)], env=env, encoding="utf-8",
+        dimensions=(24, columns),
+    )  # fmt: skip
+    child.expect(pexpect.EOF)
+    lines = [line.rstrip() for line in child.before.replace("\r\n", "\n").rstrip("\n").split("\n")]
+    assert len(lines) == 3  # a header and a line a card: nothing wraps
+    assert all(len(line) <= columns for line in lines), lines
+    assert lines[0].split()[:3] == ["id", "deck", "due"] and lines[0].endswith("question")
+    assert lines[1].endswith("…") and lines[1].split()[-2:] != long.split()[-2:]
+    assert lines[2].endswith("Short?")
+    # The short columns are never squeezed out: the id and the state stay whole.
+    assert lines[1].split()[0] == "1" and " new " in lines[1]
+
+
 def test_cards_listing_and_search(built):
     cards = json.loads(srs(built, "cards", "--json", "--deck", "maths").stdout)
     assert [c["deck"] for c in cards] == ["Maths"] * 6

@@ -194,19 +194,68 @@ def cards(
     if not out:
         print("No cards.")
         return
+    if sys.stdout.isatty():
+        _cards_table(out)
+        return
+    # Into a pipe or a file each question is printed whole, for grep.
     deck_w = min(24, max(len(c["deck"]) for c in out))
     head = f"{'id':>5}  {'deck':<{deck_w}}  {'due':<10}  {'ivl':>4}  {'EF':>4}  {'reps':>4}"
     head += f"  {'laps':>4}  {'state':<9}  "
-    # On a terminal the question fits the line (at least 30 characters of it); into a pipe or a
-    # file it is printed whole, for grep.
-    room = max(30, options.width() - len(head)) if sys.stdout.isatty() else 10_000
     print(head + "question")
     for c in out:
         print(
             f"{c['id']:>5}  {shorten(c['deck'], deck_w):<{deck_w}}  {c['due'] or '-':<10}"
             f"  {c['interval']:>4}  {c['ef']:>4.2f}  {c['reps']:>4}  {c['lapses']:>4}"
-            f"  {c['state']:<9}  {shorten(c['question'], room)}"
+            f"  {c['state']:<9}  {' '.join(c['question'].split())}"
         )
+
+
+def _cards_table(out: list[dict]) -> None:
+    """The cards as a table that fits the terminal: the question takes the room left, cut
+    with an ellipsis (a long deck name is cut too)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = [
+        [
+            str(c["id"]),
+            c["deck"],
+            c["due"] or "-",
+            str(c["interval"]),
+            f"{c['ef']:.2f}",
+            str(c["reps"]),
+            str(c["lapses"]),
+            c["state"],
+            " ".join(c["question"].split()),
+        ]
+        for c in out
+    ]
+    heads = ["id", "deck", "due", "ivl", "EF", "reps", "laps", "state", "question"]
+    widths = [max(len(head), *(len(row[i]) for row in rows)) for i, head in enumerate(heads)]
+    widths[1] = min(widths[1], 24)
+    console = Console(
+        color_system="auto" if options.color() else None, highlight=False, markup=False
+    )
+    # The question gets what the other columns (2 spaces apart) leave of the line, at least
+    # 20 characters, taken from a long deck name first. rich would shrink every column of a
+    # table too wide, the short ones to nothing.
+    room = console.width - sum(widths[:-1]) - 2 * (len(heads) - 1)
+    cut = max(0, min(20 - room, widths[1] - 8))
+    widths[1] -= cut
+    widths[-1] = max(10, room + cut)
+    table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+    for head, width in zip(heads, widths, strict=True):
+        right = head in ("id", "ivl", "EF", "reps", "laps")
+        table.add_column(
+            head,
+            justify="right" if right else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            width=width,
+        )
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def show(
