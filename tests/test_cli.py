@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
+import subprocess
 
 import pytest
 from helpers import (
@@ -438,3 +440,15 @@ def test_skip_invalid_is_suggested_only_when_something_is_valid(db_path, tmp_pat
         f"{package}: not a text file (binary data)",
         "1 error; nothing imported",
     ]
+
+
+def test_a_reader_that_goes_away_is_not_an_error(imported):
+    # `srs cards | head -1`: head leaves after the first block of output; the rest, still in
+    # srs's buffer, meets a closed pipe when srs flushes it.
+    command = f"{shlex.quote(SRS[0])} -m srs cards --db {shlex.quote(str(imported))} | head -1"
+    for _ in range(3):
+        result = subprocess.run(
+            ["sh", "-c", command], capture_output=True, text=True, env=subprocess_env()
+        )
+        assert result.stdout.startswith("   id  deck")
+        assert result.stderr == ""

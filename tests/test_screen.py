@@ -122,8 +122,15 @@ def test_long_text_wraps_at_the_terminal_width_with_options_indented(tmp_path):
     child = spawn_review(db, columns=60)
     child.expect("answer> ")
     lines = screen_lines(child.before)
+    child.sendline("")
+    child.expect(r"grade 0-2 \[1\]> ")
+    answer = [line for line in screen_lines(child.before) if line.strip()]
     child.sendcontrol("c")
     finish(child)
+    # Too long for the verdict's line, the right option goes under it, as it was shown.
+    assert answer[0] == "Not answered. The answer:"
+    assert re.match(r"^  [a-c]\) Package the model", answer[1])
+    assert all(line.startswith("     ") for line in answer[2:]) and len(answer) > 2
     assert max(len(line) for line in lines) <= 60
     words = " ".join(lines).split()
     # No word is broken across lines: every word of the question and the option is whole.

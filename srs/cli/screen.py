@@ -221,10 +221,10 @@ def _answer_choice(
         verdict, style = ("Wrong.", "bold red") if chosen else ("Not answered.", "bold red")
         before = " The answer:"
     verdict_text = Text(verdict, style=style if term.color else "") + before
-    if len(right) == 1:  # on one line: `Wrong. The answer: c) text`
-        letter, text = right[0]
-        term.show(term.text.lines(verdict_text + f" {letter}) " + term.text.prose(text)))
-    else:  # each right option on its own line, as they were shown
+    one_line = verdict_text + f" {right[0][0]}) " + term.text.prose(right[0][1])
+    if len(right) == 1 and len(term.text.lines(one_line)) == 1:  # `Wrong. The answer: c) text`
+        term.show(one_line)
+    else:  # each right option on a line of its own, as they were shown
         term.show(verdict_text)
         for letter, text in right:
             term.show(term.text.option(letter, text))

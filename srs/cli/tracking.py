@@ -236,14 +236,16 @@ def _cards_table(out: list[dict]) -> None:
     console = Console(
         color_system="auto" if options.color() else None, highlight=False, markup=False
     )
-    # The question gets what the other columns (2 spaces apart) leave of the line, at least
-    # 20 characters, taken from a long deck name first. rich would shrink every column of a
-    # table too wide, the short ones to nothing.
-    room = console.width - sum(widths[:-1]) - 2 * (len(heads) - 1)
-    cut = max(0, min(20 - room, widths[1] - 8))
+    # The question gets what the other columns (a space apart) leave of the line, at least
+    # 20 characters, taken from a long deck name first (down to 12). rich would shrink every
+    # column of a table too wide, the short ones to nothing.
+    room = console.width - sum(widths[:-1]) - (len(heads) - 1)
+    cut = max(0, min(20 - room, widths[1] - 12))
     widths[1] -= cut
     widths[-1] = max(10, room + cut)
-    table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+    table = Table(
+        box=None, pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold"
+    )
     for head, width in zip(heads, widths, strict=True):
         right = head in ("id", "ivl", "EF", "reps", "laps")
         table.add_column(
@@ -254,6 +256,9 @@ def _cards_table(out: list[dict]) -> None:
             width=width,
         )
     for row in rows:
+        # A deck name too long keeps its end, where decks differ ("…::CI-CD for ML").
+        deck = row[1]
+        row[1] = deck if len(deck) <= widths[1] else "…" + deck[len(deck) - widths[1] + 1 :]
         table.add_row(*row)
     console.print(table)
 
