@@ -185,7 +185,7 @@ def test_enter_at_the_answer_prompt_shows_the_answer_as_not_known(bundled):
     child = spawn_review(bundled)
     child.expect("answer> ")
     child.sendline("")
-    child.expect(r"Not answered\. The answer: [a-e]\) Automating the deployment")
+    child.expect(r"Not answered\. The answer:\s+[a-e]\) Automating the deployment")
     child.expect(r"grade 0-2 \[1\]> ")
     child.sendline("")
     child.expect("Again later today.")
