@@ -58,7 +58,7 @@ class Terminal:
 
     def show(self, lines: list[Text] | Text | str, style: str = "") -> None:
         """Lines of card text (see :mod:`srs.cli.text`), or a message in a style."""
-        self.text.print(lines, style if self.color else "")
+        self.text.print(lines, style)
 
     def ask(self, prompt: str) -> str:
         """One line of input, stripped; `q`, end of input and Ctrl-C end the session."""
@@ -140,7 +140,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     term.show(_header(session, shown), "dim")
     if q.title:
         term.show(q.title, "bold")
-    term.show(term.text.card_text(q.text, "bold" if term.color else ""))
+    term.show(term.text.card_text(q.text, "bold"))
     shown_at = time.monotonic()
     judgement: Judgement | None = None
     chosen: tuple[int, ...] | None = None
@@ -151,7 +151,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
         prompt = f"grade 0-{top} [{int(judgement.suggested)}]> "
     else:
         _ask_or_undo(session, term, "(Enter shows the answer)> ")
-        lead = Text("Answer: ", style="bold" if term.color else "")
+        lead = Text("Answer: ", style="bold")
         term.show(term.text.card_text(q.answer, lead=lead))
         suggested, top = None, 5
         prompt = "grade 0-5> "
@@ -220,7 +220,7 @@ def _answer_choice(
     else:
         verdict, style = ("Wrong.", "bold red") if chosen else ("Not answered.", "bold red")
         before = " The answer:"
-    verdict_text = Text(verdict, style=style if term.color else "") + before
+    verdict_text = Text(verdict, style=style) + before
     one_line = verdict_text + f" {right[0][0]}) " + term.text.prose(right[0][1])
     if len(right) == 1 and len(term.text.lines(one_line)) == 1:  # `Wrong. The answer: c) text`
         term.show(one_line)
@@ -264,7 +264,7 @@ def _summary(session: Session, term: Terminal, seconds: float, *, queued: int) -
         done = "Cram done:" if session.cram else "Session done:"
         what = "practised (schedules unchanged)" if session.cram else "reviewed"
         line = f" {tally.reviewed} {what}, {right}% right, {took}."
-        term.show(Text(done, style="bold" if term.color else "") + line)
+        term.show(Text(done, style="bold") + line)
     left = session.left_today()
     # Cards failed today come back later today (learning) and are due tomorrow as well.
     print(f"Left for today: {_counts(left)}." if left.total else "Nothing left for today.")

@@ -129,5 +129,7 @@ class Renderer:
         return self.lines(self.prose(text), f"  {letter}) ")
 
     def print(self, lines: list[Text] | Text | str, style: str = "") -> None:
+        """Lines, or one line (a string in `style`); without colour, plain: no style at all."""
         for line in [lines] if isinstance(lines, Text | str) else lines:
-            self.console.print(Text(line, style=style) if isinstance(line, str) else line)
+            text = Text(line, style=style) if isinstance(line, str) else line
+            self.console.print(text if self.color else Text(text.plain))
