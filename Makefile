@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SRS := $(BIN)/srs
 
-.PHONY: review test lint format bench clean
+.PHONY: review test lint format bench demo readme clean
 
 # The virtualenv, rebuilt when pyproject.toml changes. Editable, so edits to the code show at once.
 $(BIN)/python:
@@ -31,15 +31,24 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check srs exporters tests bench
-	$(BIN)/ruff format --check srs exporters tests bench
+	$(BIN)/ruff check srs exporters tests bench scripts
+	$(BIN)/ruff format --check srs exporters tests bench scripts
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff format srs exporters tests bench
-	$(BIN)/ruff check --fix srs exporters tests bench
+	$(BIN)/ruff format srs exporters tests bench scripts
+	$(BIN)/ruff check --fix srs exporters tests bench scripts
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
+
+## demo: demo.db, the bundled decks after two scripted weeks (the README's `srs stats`).
+demo: $(VENV)/.installed
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/python -m scripts.demo demo.db
+
+## readme: run the README's console blocks and write their real output in.
+readme: $(VENV)/.installed
+	$(BIN)/python -m scripts.readme --update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -55,6 +55,9 @@ def show_due(
     with open_counts(db) as store:
         now = today_of(store)
         today = now.day if on is None else clock.parse_day(on, now.day)
+        if today < now.day:
+            # The counts are a forecast from the cards' state now; a past day has none.
+            raise SrsError(f"--on {on}: {today} is in the past; give today or a later day")
         total, per_deck = store.due_counts(today, deck, now.settings)
     if fmt is not None:
         print(format_due(fmt, total))

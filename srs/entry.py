@@ -7,6 +7,7 @@ without importing typer; everything else goes to the typer app in :mod:`srs.cli.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from srs.due import parse_due_args, show_due
@@ -17,15 +18,20 @@ from srs.runtime import err
 def main() -> None:
     """`srs`: the fast path for `due`, else the typer app."""
     try:
-        fast = parse_due_args(sys.argv[1:])
-        if fast is not None:
-            show_due(**fast)
-            return
-        from srs.cli.app import app
+        try:
+            fast = parse_due_args(sys.argv[1:])
+            if fast is not None:
+                show_due(**fast)
+                return
+            from srs.cli.app import app
 
-        app()
+            app()
+        finally:
+            sys.stdout.flush()  # a reader gone (`srs cards | head`) shows here, not at exit
     except SrsError as e:
         err(f"error: {e}")
         sys.exit(1)
     except BrokenPipeError:
+        # Nothing more can be written: point stdout at nothing so exiting does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 from srs.errors import SrsError
-from srs.records import CardState, CommittedGrade, Grade, ReviewKind, StudyCard
+from srs.records import CardState, CommittedGrade, DueCounts, Grade, ReviewKind, StudyCard
 from srs.scheduler import Scheduler, scheduler_for
 from srs.settings import Settings
 from srs.store import Store
@@ -34,6 +34,11 @@ class Shown:
     @property
     def is_mcq(self) -> bool:
         return self.card.question.kind == "mcq"
+
+    @property
+    def choose(self) -> int:
+        """How many options to choose: the number of right ones."""
+        return len(self.card.question.answers)
 
     def options(self) -> list[tuple[str, str]]:
         """(letter, text) pairs in the order shown."""
@@ -282,5 +287,11 @@ class Session:
         self._queue.appendleft((shown.card.id, shown.queue))
         return shown
 
-    def due_tomorrow(self) -> int:
-        return self.store.due_on(self.today + dt.timedelta(days=1), self.deck)
+    def left_today(self) -> DueCounts:
+        """What is still to study today, under the day's limits (as `srs due` counts it)."""
+        return self.store.due_counts(self.today, self.deck, self.settings)[0]
+
+    def due_tomorrow(self) -> DueCounts:
+        """What tomorrow holds: reviews due by then (today's left over too), and new cards."""
+        tomorrow = self.today + dt.timedelta(days=1)
+        return self.store.due_counts(tomorrow, self.deck, self.settings)[0]

@@ -26,19 +26,33 @@ def _notice(path: Path) -> None:
     err(f"srs: backed up the database to {path}")
 
 
-def open_store(db: Path | None) -> Store:
+def database_path(db: Path | None) -> Path:
+    """The database file a command uses: ``--db``, else `SRS_DB`, else the default."""
+    from srs.store.connection import default_path
+
+    return db if db is not None else default_path()
+
+
+def open_store(db: Path | None, *, create: bool = False, read_only: bool = False) -> Store:
     """The database at ``db`` (else the default one), opened; a backup before an upgrade
-    is announced on stderr."""
+    is announced on stderr.
+
+    Only ``create`` makes a new database (`srs import`): elsewhere a missing one is an error,
+    so a mistyped ``--db`` says so instead of starting an empty collection. ``read_only`` is
+    for commands that only read: they work on a database they may not write.
+    """
     from srs.store import Store
 
-    return Store.open(db, backup_notice=_notice)
+    return Store.open(
+        db, backup_notice=_notice, create=create, read_only=read_only, now=clock.now()
+    )
 
 
 def open_counts(db: Path | None) -> Counts:
-    """Like `open_store`, with only the part that counts what is due (`srs due`)."""
+    """Like `open_store` (read-only), with only the part that counts what is due."""
     from srs.store.counts import Counts
 
-    return Counts.open(db, backup_notice=_notice)
+    return Counts.open(db, backup_notice=_notice, create=False, read_only=True, now=clock.now())
 
 
 class Today(NamedTuple):

@@ -170,6 +170,39 @@ class Interactive:
         return rest.decode()
 
 
+# ---------------------------------------------------------------- review in a pseudo-terminal
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def spawn_review(db, *args: str, columns: int = 80, color: bool = False, **env: str):
+    """`srs review --db DB ARGS` in a real pseudo-terminal `columns` wide (pexpect).
+
+    The terminal is an xterm; `color` False sets NO_COLOR. COLUMNS is removed: the width is
+    the terminal's own, as for a user.
+    """
+    import pexpect
+
+    environment = subprocess_env(TERM="xterm-256color", **env)
+    environment.pop("COLUMNS", None)
+    environment.pop("LINES", None)
+    if not color:
+        environment["NO_COLOR"] = "1"
+    return pexpect.spawn(
+        SRS[0],
+        [*SRS[1:], "review", "--db", str(db), *args],
+        env=environment,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, columns),
+    )
+
+
+def screen_lines(text: str) -> list[str]:
+    """What a terminal shows of `text`: escape sequences dropped, one string a line."""
+    return ANSI.sub("", text).replace("\r\n", "\n").split("\n")
+
+
 def study_day(db, now: str, key: dict[str, set[str]], wrong: set[str] = frozenset()) -> int:
     """Answer every card due at `now` right (wrong the first time, for questions in `wrong`)."""
     wrong = set(wrong)

@@ -135,6 +135,12 @@ def test_the_typer_free_due_path_imports_nothing_of_typer():
     assert IMPORTS["srs.entry"] & {"typer", "click"} == set()
 
 
+def test_rich_is_only_for_what_the_terminal_draws():
+    # The review screen and the cards table; `srs due` and the library stay free of it.
+    assert _within(_importers_of("rich"), "srs.cli") == set()
+    assert "rich" not in {m.split(".")[0] for m in IMPORTS["srs.cli.app"]}
+
+
 def test_cli_modules_do_not_import_each_other_in_a_circle():
     cli = {n for n in GRAPH if n.startswith("srs.cli")}
     for name in cli:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
+import subprocess
 
 import pytest
 from helpers import (
     DECKS,
+    REPO,
     SEED_BLOCKS,
     SEED_LETTERED,
     SRS,
@@ -300,3 +303,152 @@ def test_import_bundled_decks_by_flag(db_path):
     assert "mlops-cicd.md -> MLOps::CI-CD for ML: 25 added" in result.stdout
     nothing = run("import", "--db", str(db_path))
     assert nothing.returncode == 2 and "--bundled" in nothing.stderr
+
+
+# ---------------------------------------------------------------- databases that are not there
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due"],
+        ["review"],
+        ["decks"],
+        ["stats"],
+        ["cards"],
+        ["show", "1"],
+        ["backup"],
+        ["export"],
+        ["suspend", "1"],
+        ["config", "get"],
+        ["config", "set", "new_per_day", "5"],
+        ["postpone", "2"],
+    ],
+)
+def test_only_import_creates_a_database(tmp_path, argv):
+    typo = tmp_path / "typo.db"
+    result = run(*argv, "--db", str(typo), input="q\n")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: no database at {typo};"
+        " create one with `srs import FILE...` or `srs import --bundled`\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_database_is_made_by_import_only(tmp_path):
+    home = tmp_path / "xdg"
+    env = {"XDG_DATA_HOME": str(home), "SRS_DB": ""}
+    missing = run("review", input="q\n", **env)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"error: no database at {home / 'srs' / 'srs.db'};")
+    assert not home.exists()
+    assert run("import", "--bundled", **env).returncode == 0
+    assert (home / "srs" / "srs.db").exists()
+
+
+def test_a_dry_run_import_creates_nothing(tmp_path):
+    db = tmp_path / "new.db"
+    result = run("import", "--dry-run", str(DECKS), "--db", str(db))
+    assert result.returncode == 0 and "10 added" in result.stdout
+    assert "Dry run: nothing written." in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["due", "review", "decks", "import", "stats", "cards"])
+def test_a_folder_as_database_is_a_user_error_everywhere(tmp_path, command):
+    result = run(command, *(["--bundled"] if command == "import" else []), "--db", str(tmp_path))
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: {tmp_path}: is a folder, not a database file\n",
+    )
+
+
+# ---------------------------------------------------------------- commands, as typed
+
+
+def test_card_ids_may_be_written_as_the_screen_shows_them(imported):
+    assert run("show", "#2", "--db", str(imported)).stdout.startswith("#2  MLOps::Basics\n")
+    bad = run("show", "#x", "--db", str(imported))
+    assert bad.returncode == 2 and "'#x' is not a card id" in bad.stderr
+
+
+def test_usage_lines_and_summaries_read_plainly():
+    env = {"COLUMNS": "80"}
+    usage = {
+        ("show",): "Usage: srs show [OPTIONS] CARD",
+        ("suspend",): "Usage: srs suspend [OPTIONS] CARD...",
+        ("import",): "Usage: srs import [OPTIONS] [PATH]...",
+        ("config", "set"): "Usage: srs config set [OPTIONS] KEY VALUE",
+        ("backup",): "Usage: srs backup [OPTIONS] [PATH]",
+    }
+    for argv, line in usage.items():
+        first = run(*argv, "--help", **env).stdout.splitlines()[0]
+        assert first.replace("python -m srs", "srs") == line
+    listing = run("--help", **env).stdout.split("Commands:\n")[1].splitlines()
+    assert len(listing) == 15
+    for line in listing:
+        assert len(line) <= 80 and line.rstrip().endswith(".") and "..." not in line, line
+
+
+def test_due_on_a_past_day_is_refused(imported):
+    result = run("due", "--on", "yesterday", "--db", str(imported))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: --on yesterday: 2026-11-21 is in the past; give today or a later day\n"
+    )
+    assert run("due", "--on", "today", "--db", str(imported)).returncode == 0
+
+
+# ---------------------------------------------------------------- importing a folder
+
+
+def test_a_folder_import_skips_what_is_not_a_deck(db_path, tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "README.md").write_text((REPO / "README.md").read_text())
+    (folder / "notes.txt").write_text("Buy milk\nCall Ada\n\nNothing here is a question.\n")
+    (folder / "basics.md").write_text((DECKS / "mlops-basics.md").read_text())
+    dry = run("import", "--dry-run", str(folder), "--db", str(db_path))
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines() == [
+        f"skipped {folder / 'README.md'}: no questions found (name the file to import it anyway)",
+        f"skipped {folder / 'notes.txt'}: no questions found (name the file to import it anyway)",
+        f"{folder / 'basics.md'} -> MLOps::Basics: 10 added, 0 updated, 0 unchanged",
+        "Dry run: nothing written.",
+    ]
+    assert not db_path.exists()
+    # Named, a file is read as asked: the README's sections become question/answer cards.
+    named = run("import", str(folder / "README.md"), "--dry-run", "--db", str(db_path))
+    assert named.returncode == 0 and "README.md -> srs:" in named.stdout
+    # A folder with nothing that looks like a deck is an error, after the list.
+    (folder / "basics.md").unlink()
+    nothing = run("import", str(folder), "--db", str(db_path))
+    assert nothing.returncode == 1
+    assert nothing.stderr == (
+        "error: nothing to import: no file in the folder looks like a question bank\n"
+    )
+    assert not db_path.exists()
+
+
+def test_skip_invalid_is_suggested_only_when_something_is_valid(db_path, tmp_path):
+    package = tmp_path / "deck.apkg"
+    package.write_bytes(b"PK\x03\x04" + bytes(range(256)))
+    result = run("import", str(package), "--db", str(db_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{package}: not a text file (binary data)",
+        "1 error; nothing imported",
+    ]
+
+
+def test_a_reader_that_goes_away_is_not_an_error(imported):
+    # `srs cards | head -1`: head leaves after the first block of output; the rest, still in
+    # srs's buffer, meets a closed pipe when srs flushes it.
+    command = f"{shlex.quote(SRS[0])} -m srs cards --db {shlex.quote(str(imported))} | head -1"
+    for _ in range(3):
+        result = subprocess.run(
+            ["sh", "-c", command], capture_output=True, text=True, env=subprocess_env()
+        )
+        assert result.stdout.startswith("   id  deck")
+        assert result.stderr == ""

@@ -118,12 +118,48 @@ def test_suspend_removes_from_due_counts_and_unsuspend_restores(built):
     assert json.loads(srs(built, *on).stdout)["total"]["review"] == 1
 
 
+def test_suspending_twice_says_it_already_was(built):
+    assert srs(built, "suspend", "1").stdout == "Suspended 1 card.\n"
+    assert srs(built, "suspend", "#1").stdout == "#1: already suspended; nothing changed.\n"
+    assert (
+        srs(built, "suspend", "1", "2", "#2").stdout == "Suspended 1 card; 1 already suspended.\n"
+    )
+    assert srs(built, "unsuspend", "1", "3").stdout == "Unsuspended 1 card; 1 not suspended.\n"
+    assert srs(built, "unsuspend", "3").stdout == "#3: not suspended; nothing changed.\n"
+
+
 def test_unknown_card_changes_nothing(built):
     before = snapshot(built)
     one_line_error(srs(built, "suspend", "1", "999"), "no card with id 999")
     one_line_error(srs(built, "reset", "2", "999"), "no card with id 999")
     one_line_error(srs(built, "show", "999"), "no card with id 999")
     assert snapshot(built) == before
+
+
+@pytest.mark.parametrize("columns", [80, 60, 140])
+def test_cards_on_a_terminal_fit_its_width(store, db_path, columns):
+    pexpect = pytest.importorskip("pexpect")
+    long = "A question long enough to need more than one line at any width " * 3
+    store.import_questions(
+        [("A rather long deck name::with a sub-deck", "d.md", [mcq(long), mcq("Short?")])],
+        now_at(),
+    )
+    store.close()
+    env = subprocess_env(TERM="xterm", NO_COLOR="1")
+    env.pop("COLUMNS", None)
+    child = pexpect.spawn(
+        SRS[0], [*SRS[1:], "cards", "--db", str(db_path)], env=env, encoding="utf-8",
+        dimensions=(24, columns),
+    )  # fmt: skip
+    child.expect(pexpect.EOF)
+    lines = [line.rstrip() for line in child.before.replace("\r\n", "\n").rstrip("\n").split("\n")]
+    assert len(lines) == 3  # a header and a line a card: nothing wraps
+    assert all(len(line) <= columns for line in lines), lines
+    assert lines[0].split()[:3] == ["id", "deck", "due"] and lines[0].endswith("question")
+    assert lines[1].endswith("…") and lines[1].split()[-2:] != long.split()[-2:]
+    assert lines[2].endswith("Short?")
+    # The short columns are never squeezed out: the id and the state stay whole.
+    assert lines[1].split()[0] == "1" and " new " in lines[1]
 
 
 def test_cards_listing_and_search(built):
@@ -176,7 +212,7 @@ def test_forget_asks_then_deletes_the_deck(built):
 # ---------------------------------------------------------------- config
 
 
-def test_config_get_and_set(db_path):
+def test_config_get_and_set(store, db_path):
     assert srs(db_path, "config", "get", "new_per_day").stdout == "20\n"
     assert srs(db_path, "config", "set", "new_per_day", "5").stdout == "new_per_day = 5\n"
     assert srs(db_path, "config", "get", "new_per_day").stdout == "5\n"
@@ -240,7 +276,7 @@ def test_review_prints_a_leech_line(store, db_path):
 
     proc = subprocess.run(
         [*SRS, "review", "--db", str(db_path)],
-        input="ab\n1\n",  # two letters: wrong, whatever the shuffle
+        input="\n1\n",  # Enter: not known, so wrong whatever the shuffle
         capture_output=True,
         text=True,
         env=subprocess_env(SRS_NOW="2026-11-23T09:00", SRS_SEED="1"),
@@ -330,6 +366,10 @@ def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
     one_line_error(srs(db_path, "postpone", "0"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "-2"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "2", "--deck", "X"), "no deck named 'X'")
+    # Without DAYS, or DAYS with --undo: a usage error, exit 2, like any missing argument.
+    for argv in (["postpone"], ["postpone", "2", "--undo"]):
+        result = srs(db_path, *argv)
+        assert result.exit_code == 2 and "Usage: srs postpone" in result.stderr
     assert snapshot(db_path) == before
 
 
@@ -425,7 +465,7 @@ def test_cards_search_treats_percent_and_underscore_literally(store, db_path):
     ("typed", "stored"),
     [("yes", 1), ("no", 0), ("TRUE", 1), ("off", 0), ("1", 1), ("0", 0), ("On", 1)],
 )
-def test_yes_no_settings_take_the_usual_words(db_path, typed, stored):
+def test_yes_no_settings_take_the_usual_words(store, db_path, typed, stored):
     result = srs(db_path, "config", "set", "suspend_leeches", typed)
     assert result.exit_code == 0, result.output
     assert srs(db_path, "config", "get", "suspend_leeches").stdout == f"{stored}\n"

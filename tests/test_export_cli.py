@@ -155,6 +155,7 @@ def test_progress_matches_srs(db, tmp_path):
 
 def test_export_errors(tmp_path, db):
     empty = tmp_path / "empty.db"
+    Store.open(empty).close()
     result = srs("export", "--db", str(empty))
     assert result.returncode == 1
     assert result.stderr.startswith("error: nothing to export")

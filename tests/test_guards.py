@@ -132,10 +132,12 @@ def test_review_does_not_import_genanki(ready_db):
     ],
 )
 def test_due_skips_typer_and_pydantic(ready_db, argv):
-    # typer coerces every option through pydantic (~100 ms): the prompt path avoids both.
+    # typer coerces every option through pydantic (~100 ms): the prompt path avoids both, and
+    # rich, which only the review screen and the cards table draw with.
     loaded = _modules([*argv, "--db", ready_db])
     assert "srs.store" in loaded
-    assert not loaded & {"typer", "pydantic", "click"}, loaded & {"typer", "pydantic", "click"}
+    unwanted = {"typer", "pydantic", "click", "rich"}
+    assert not loaded & unwanted, loaded & unwanted
 
 
 def test_due_loads_neither_dataclasses_nor_hashing_nor_json(ready_db):

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import sqlite3
@@ -36,6 +35,7 @@ from helpers import (
     Interactive,
     answer_key,
     check,
+    cli,
     run_srs,
     study_day,
     subprocess_env,
@@ -52,6 +52,7 @@ from srs.store import Store, migrations
 
 BAD_FILES = Path(__file__).parent / "bad_files"
 NOTHING = "nothing imported (--skip-invalid imports the valid questions)"
+NOTHING_VALID = "nothing imported"  # no valid question: --skip-invalid is not worth naming
 
 
 # ---------------------------------------------------------------- helpers
@@ -308,7 +309,7 @@ def test_backup_command_writes_a_working_copy(decks_db, tmp_path):
     assert result.returncode == 0, result.stderr
     written = Path(result.stdout.strip())
     assert written.parent == decks_db.parent
-    assert re.fullmatch(r"srs\.db\.\d{8}-\d{6}\.bak", written.name)
+    assert written.name == "srs.db.20261122-090000.bak"  # SRS_NOW, like everything else
     assert integrity(written) == "ok"
     assert rows(written, "SELECT count(*) FROM reviews") == [(2,)]
     assert checksum(written) == checksum(decks_db)
@@ -318,6 +319,12 @@ def test_backup_command_writes_a_working_copy(decks_db, tmp_path):
     # A second default backup in the same second gets its own name.
     second = Path(run("backup", "--db", str(decks_db)).stdout.strip())
     assert second != written and second.exists()
+    # A folder: the copy goes into it, named likewise.
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    into = run("backup", str(folder), "--db", str(decks_db))
+    assert into.stdout == f"{folder / written.name}\n"
+    assert checksum(folder / written.name) == checksum(decks_db)
     # An explicit path; never over an existing file.
     target = tmp_path / "copy.db"
     assert run("backup", str(target), "--db", str(decks_db)).stdout == f"{target}\n"
@@ -506,9 +513,11 @@ CORPUS: dict[str, list[str]] = {
 }
 
 
-def with_summary(lines: list[str]) -> list[str]:
+def with_summary(lines: list[str], *, valid: bool = False) -> list[str]:
+    """The problems, then the last line: `--skip-invalid` is suggested only if some question
+    is `valid`."""
     errors = sum(": warning: " not in line for line in lines)
-    return [*lines, f"{errors} error{'s' * (errors != 1)}; {NOTHING}"]
+    return [*lines, f"{errors} error{'s' * (errors != 1)}; {NOTHING if valid else NOTHING_VALID}"]
 
 
 def assert_refused(db: Path, path: Path | str, expected: list[str], **kw) -> None:
@@ -553,7 +562,8 @@ def corpus_runs(tmp_path_factory) -> dict:
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_bad_file_is_refused_with_its_exact_message(corpus_runs, name):
     result, before, after = corpus_runs[name]
-    expected = [line.format(f=BAD_FILES / name) for line in with_summary(CORPUS[name])]
+    valid = bool(read_file(BAD_FILES / name).questions)
+    expected = [line.format(f=BAD_FILES / name) for line in with_summary(CORPUS[name], valid=valid)]
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == expected
     assert after == before
@@ -608,7 +618,8 @@ def test_paths_that_are_not_question_files(decks_db, tmp_path):
         decks_db,
         folder,
         with_summary(
-            [f"{folder / 'two_marks.txt'}:3: 2 options marked correct; this layout allows one"]
+            [f"{folder / 'two_marks.txt'}:3: 2 options marked correct; this layout allows one"],
+            valid=True,  # good.md's
         ),
     )
 
@@ -798,12 +809,31 @@ BAD_DATABASES = {
         "{db}: made by a newer version of srs (it has migration m999_future);"
         " upgrade srs to open it",
     ),
-    "read-only": (_read_only, "{db}: read-only; srs needs to write its database"),
+    # Commands that only read work on a read-only database (tested below); these write.
+    "read-only": (
+        _read_only,
+        {
+            command: "{db}: read-only; this command writes to it"
+            " (due, decks, stats, cards, show, backup and export only read)"
+            for command in ("review", "import")
+        },
+    ),
     "truncated": (
         _truncated,
         "{db}: not a usable SQLite database (database disk image is malformed)",
     ),
-    "missing folder": (None, "{db}: folder {parent} does not exist"),
+    # Only `srs import` makes a database; the others say there is none.
+    "missing folder": (
+        None,
+        {
+            "import": "{db}: folder {parent} does not exist",
+            **{
+                command: "no database at {db};"
+                " create one with `srs import FILE...` or `srs import --bundled`"
+                for command in ("due", "review", "decks", "backup")
+            },
+        },
+    ),
 }
 COMMANDS = {
     "due": ["due"],
@@ -844,15 +874,149 @@ def bad_database_runs(tmp_path_factory) -> dict:
     return in_parallel(jobs, work)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("kind", list(BAD_DATABASES))
+def _message(kind: str, command: str) -> str | None:
+    """What `command` says about a database of this kind; None: it works on it."""
+    message = BAD_DATABASES[kind][1]
+    return message if isinstance(message, str) else message.get(command)
+
+
+@pytest.mark.parametrize(
+    ("kind", "command"),
+    [(k, c) for k in BAD_DATABASES for c in sorted(COMMANDS) if _message(k, c) is not None],
+)
 def test_bad_database_is_one_line_exit_1_and_untouched(bad_database_runs, kind, command):
     db, result, before, after = bad_database_runs[kind, command]
-    message = BAD_DATABASES[kind][1].format(db=db, parent=db.parent)
+    message = _message(kind, command).format(db=db, parent=db.parent)
     assert (result.returncode, result.stdout) == (1, ""), result.stdout
     assert result.stderr == f"error: {message}\n"
     assert after == before  # no -wal, -shm, backup or new database left behind
     assert db.parent.exists() or not BAD_DATABASES[kind][0]
+
+
+READING = {
+    "due": ["due"],
+    "decks": ["decks"],
+    "stats": ["stats"],
+    "cards": ["cards"],
+    "show": ["show", "1"],
+    "config": ["config", "get"],
+    "export": ["export", "-o", "{out}/deck.apkg"],
+    "backup": ["backup", "{out}"],
+}
+
+
+def run_without_root_powers(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`srs ARGS` as a child in which file modes bind (even when the tests run as root)."""
+    return subprocess.run(
+        [*SRS, *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(**env),
+        timeout=60,
+        preexec_fn=_without_root_file_powers if os.geteuid() == 0 else None,
+    )
+
+
+@pytest.fixture
+def locked_folder(tmp_path):
+    """A studied database in a folder, and a writable folder for what the commands write;
+    the modes are put back afterwards so pytest can clean up."""
+    folder, out = tmp_path / "locked", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    db = folder / "srs.db"
+    import_decks(db)
+    assert study_day(db, NOW, answer_key()) == 20
+    yield db, out
+    folder.chmod(0o755)
+    for p in folder.iterdir():
+        p.chmod(0o644)
+
+
+@pytest.mark.parametrize("locked", ["file", "folder", "both"])
+def test_a_read_only_database_can_still_be_read_backed_up_and_exported(locked_folder, locked):
+    db, out = locked_folder
+    expected = {  # what they print while the database is writable (in-process: quicker)
+        name: cli(*argv, db=db).stdout
+        for name, argv in READING.items()
+        if name not in ("export", "backup")
+    }
+    if locked in ("file", "both"):
+        db.chmod(0o444)
+    if locked in ("folder", "both"):
+        db.parent.chmod(0o555)
+    before = snapshot(db.parent)
+    for name, argv in READING.items():
+        result = run_without_root_powers(*[a.format(out=out) for a in argv], "--db", str(db))
+        assert (result.returncode, result.stderr) == (0, ""), (name, result.stderr)
+        if name in expected:
+            assert result.stdout == expected[name], name
+    assert snapshot(db.parent) == before  # nothing written beside it: no -wal, -shm or copy
+    (backup,) = out.glob("srs.db.*.bak")
+    assert backup.name == "srs.db.20261122-090000.bak"  # named after SRS_NOW
+    assert checksum(backup) == checksum(db)
+    assert (out / "deck.apkg").stat().st_size > 0
+    # A command that writes says why it cannot, in one line, and changes nothing.
+    refused = run_without_root_powers("review", "--db", str(db))
+    what = "read-only" if locked != "folder" else f"its folder {db.parent} is read-only"
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        f"error: {db}: {what}; this command writes to it"
+        " (due, decks, stats, cards, show, backup and export only read)\n"
+    )
+    assert snapshot(db.parent) == before
+
+
+def test_a_read_only_database_that_needs_an_upgrade_says_so(locked_folder):
+    db, _ = locked_folder
+    conn = sqlite3.connect(db)
+    with conn:  # as if made by the version before the last migration
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [migrations.NAMES[-1]])
+    conn.close()
+    db.chmod(0o444)
+    before = snapshot(db.parent)
+    result = run_without_root_powers("due", "--db", str(db))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {db}: read-only, and this version of srs must upgrade it before reading it;"
+        " make it writable once\n"
+    )
+    assert snapshot(db.parent) == before
+
+
+def test_a_read_only_database_with_a_write_ahead_log_to_fold_in(locked_folder):
+    """A writer killed before its log was folded into the file leaves committed changes in
+    `-wal`: a read-only reader must see them, or say it cannot."""
+    db, _ = locked_folder
+    copy = db.parent / "copy"
+    copy.mkdir()
+    copied = copy / "srs.db"
+    writer = sqlite3.connect(db)
+    with writer:
+        writer.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('new_per_day', '5')")
+    for suffix in ("", "-wal"):  # copied while the writer lives: as if it had been killed
+        shutil.copy(f"{db}{suffix}", f"{copied}{suffix}")
+    writer.close()
+    assert Path(f"{copied}-wal").stat().st_size > 0
+    tomorrow = "2026-11-23T09:00"
+    expected = run("due", "--db", str(db), SRS_NOW=tomorrow).stdout
+    assert expected.splitlines()[-1].split() == ["total", "5", "0", "20"]  # 5: the log's
+    copied.chmod(0o444)
+    # With a writable folder SQLite reads the log through a -shm it makes.
+    result = run_without_root_powers("due", "--db", str(copied), SRS_NOW=tomorrow)
+    assert (result.returncode, result.stderr, result.stdout) == (0, "", expected)
+    # Without one, the log cannot be read: one line says so, and nothing is changed.
+    Path(f"{copied}-shm").unlink()
+    copy.chmod(0o555)
+    before = snapshot(copy)
+    result = run_without_root_powers("due", "--db", str(copied))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {copied}: read-only, and its write-ahead log (srs.db-wal) can only be read"
+        " with write access to the folder\n"
+    )
+    assert snapshot(copy) == before
+    copy.chmod(0o755)
 
 
 # ================================================================= clock surprises

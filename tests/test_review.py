@@ -10,7 +10,7 @@ import pytest
 from helpers import basic, mcq, now_at
 
 from srs.errors import SrsError
-from srs.records import CardState, Grade, Sm2State
+from srs.records import CardState, DueCounts, Grade, Sm2State
 from srs.review import Session, judge
 from srs.settings import Settings
 
@@ -187,7 +187,8 @@ def test_due_tomorrow_counts_what_was_just_learned(ten):
     ten.set_setting("new_per_day", 3)
     s = session(ten)
     answer_all(s)
-    assert s.due_tomorrow() == 3
+    assert s.due_tomorrow() == DueCounts(new=3, learning=0, review=3)
+    assert s.left_today() == DueCounts()
 
 
 def test_multi_day_schedule_follows_sm2(ten):

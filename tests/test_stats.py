@@ -238,7 +238,7 @@ def test_stats_text_fits_80_columns(history_store, db_path):
     assert any(re.match(r"^Mon [·░▒▓█ ]+$", line) for line in lines)
 
 
-def test_bad_days_is_one_line(db_path):
+def test_bad_days_is_one_line(store, db_path):
     result = runner.invoke(app, ["stats", "--days", "0", "--db", str(db_path)])
     assert isinstance(result.exception, Exception) and "--days must be 1 or more" in str(
         result.exception
@@ -246,7 +246,7 @@ def test_bad_days_is_one_line(db_path):
 
 
 @pytest.mark.parametrize("days", ["3651", "999999999"])
-def test_days_past_ten_years_is_one_line(db_path, days):
+def test_days_past_ten_years_is_one_line(store, db_path, days):
     result = runner.invoke(app, ["stats", "--days", days, "--db", str(db_path)])
     assert isinstance(result.exception, SrsError), result.output
     assert str(result.exception) == f"--days must be 1 or more (at most 3650), not {days}"

@@ -297,9 +297,33 @@ def test_folder_is_refused(tmp_path):
 
 def test_backup_is_a_working_copy(store, tmp_path):
     store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
-    copy = store.backup(tmp_path / "copy.db")
+    copy = store.backup(tmp_path / "copy.db", now=now_at())
     with Store.open(copy) as other:
         assert other.card_count() == 1
+
+
+def test_backup_names_follow_the_clock_passed_in(store, tmp_path):
+    """Default: beside the database; a folder: into it; never over a file."""
+    now = now_at("2026-11-22T09:30:05")
+    beside = store.backup(now=now)
+    assert beside == store.path.with_name(f"{store.path.name}.20261122-093005.bak")
+    assert store.backup(now=now) == beside.with_name(f"{store.path.name}.20261122-093005-2.bak")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    into = store.backup(folder, now=now)
+    assert into == folder / f"{store.path.name}.20261122-093005.bak"
+    with pytest.raises(SrsError, match="already exists"):
+        store.backup(into, now=now)
+
+
+def test_only_create_makes_a_database(tmp_path):
+    missing = tmp_path / "typo.db"
+    for read_only in (False, True):
+        with pytest.raises(SrsError, match="no database at .*typo.db; create one with `srs import"):
+            Store.open(missing, create=False, read_only=read_only)
+    assert not missing.exists()
+    Store.open(missing, create=True).close()
+    assert missing.exists()
 
 
 def test_settings_defaults_and_bounds(store):

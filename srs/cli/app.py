@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from srs import __version__
 from srs.cli import control, study, tracking
@@ -36,11 +37,30 @@ def _root(
     """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
 
 
+class Command(TyperCommand):
+    """A command whose usage line names its arguments plainly: `srs show [OPTIONS] CARD`
+    (typer writes a required one as `{CARD}`)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:  # noqa: ANN001 (click's Context)
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+
+def _plain_usage(cli: typer.Typer) -> None:
+    for info in cli.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
+    for group in cli.registered_groups:
+        if group.typer_instance is not None:
+            _plain_usage(group.typer_instance)
+
+
 def register_commands(cli: typer.Typer) -> None:
     """Every command group, registered explicitly (as llm's plugins register theirs)."""
     study.register(cli)
     tracking.register(cli)
     control.register(cli)
+    _plain_usage(cli)
 
 
 register_commands(app)

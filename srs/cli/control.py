@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from srs.cli.options import CardIds, DbOption, DeckOption, plural
-from srs.errors import SrsError
 from srs.runtime import open_store, today_of
 
 config_app = typer.Typer(help="Read or change settings.", no_args_is_help=True)
@@ -28,21 +27,36 @@ def register(app: typer.Typer) -> None:
 
 
 def suspend(card_ids: CardIds, db: DbOption = None) -> None:
-    """Take cards out of reviews (and due counts) until unsuspended."""
+    """Take cards out of reviews until unsuspended.
+
+    They leave the due counts too.
+    """
     with open_store(db) as store:
         n = store.set_suspended(card_ids, True)
-    print(f"Suspended {plural(n, 'card')}.")
+    print(_suspend_report("Suspended", n, card_ids, "already suspended"))
 
 
 def unsuspend(card_ids: CardIds, db: DbOption = None) -> None:
     """Bring suspended cards back, with the schedule they had."""
     with open_store(db) as store:
         n = store.set_suspended(card_ids, False)
-    print(f"Unsuspended {plural(n, 'card')}.")
+    print(_suspend_report("Unsuspended", n, card_ids, "not suspended"))
+
+
+def _suspend_report(done: str, changed: int, ids: list[int], unchanged: str) -> str:
+    """`Suspended 2 cards.`, and which were left as they were, so 0 is never a puzzle."""
+    ids = list(dict.fromkeys(ids))
+    left = len(ids) - changed
+    if not changed:
+        cards = ", ".join(f"#{i}" for i in ids)
+        return f"{cards}: {unchanged}; nothing changed."
+    if left:
+        return f"{done} {plural(changed, 'card')}; {left} {unchanged}."
+    return f"{done} {plural(changed, 'card')}."
 
 
 def reset(card_ids: CardIds, db: DbOption = None) -> None:
-    """Make cards new again; their review history is kept and the reset is logged."""
+    """Make cards new again (history kept, the reset logged)."""
     with open_store(db) as store:
         today = today_of(store)
         n = store.reset_cards(card_ids, today.now, today.day)
@@ -67,7 +81,9 @@ def forget(
 
 
 def config_get(
-    key: Annotated[str | None, typer.Argument(help="One setting; all if omitted.")] = None,
+    key: Annotated[
+        str | None, typer.Argument(help="One setting; all if omitted.", metavar="[KEY]")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show settings (with what each does)."""
@@ -75,7 +91,7 @@ def config_get(
 
     if key is not None:
         setting(key)  # an unknown one is refused before the database is opened
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         current = store.settings()
     if key is not None:
         print(setting(key).show(getattr(current, key)))
@@ -86,8 +102,10 @@ def config_get(
 
 
 def config_set(
-    key: Annotated[str, typer.Argument(help="Setting name (see `srs config get`).")],
-    value: Annotated[str, typer.Argument(help="The new value (see `srs config get`).")],
+    key: Annotated[str, typer.Argument(help="Setting name (see `srs config get`).", metavar="KEY")],
+    value: Annotated[
+        str, typer.Argument(help="The new value (see `srs config get`).", metavar="VALUE")
+    ],
     db: DbOption = None,
 ) -> None:
     """Change a setting."""
@@ -101,25 +119,33 @@ def config_set(
 
 
 def postpone(
-    days: Annotated[int | None, typer.Argument(help="Move due dates this many days later.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Argument(help="Move due dates this many days later.", metavar="DAYS"),
+    ] = None,
     deck: DeckOption = None,
     undo: Annotated[bool, typer.Option("--undo", help="Revert the last postpone.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Move every scheduled card's due date (not new cards) later, as one undoable step."""
+    """Move due dates later (a holiday), as one undoable step.
+
+    Every scheduled card's due date moves; new cards stay as they are.
+    """
+    # Usage first: a missing DAYS is a usage error (exit 2) whatever the database.
+    if undo and (days is not None or deck is not None):
+        raise typer.BadParameter("--undo takes no DAYS or --deck")
+    if not undo and days is None:
+        raise typer.BadParameter("say how many days: `srs postpone DAYS` (or --undo)")
     with open_store(db) as store:
         today = today_of(store)
         if undo:
-            if days is not None or deck is not None:
-                raise SrsError("--undo takes no DAYS or --deck")
             undone = store.undo_postpone(today.now)
             line = f"Undid a postpone by {undone.days} days: {undone.restored} cards restored"
             if undone.kept:
                 line += f", {undone.kept} reviewed since kept their new schedule"
             print(line + ".")
             return
-        if days is None:
-            raise SrsError("say how many days: `srs postpone DAYS` (or --undo)")
+        assert days is not None
         n = store.postpone(deck, days, today.now, today.day)
     print(f"Postponed {plural(n, 'card')} by {plural(days, 'day')}.")
 
@@ -128,13 +154,19 @@ def backup(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Where to write the copy. Default: next to the database, with a timestamp.",
+            help="The copy: a new file, or a folder to write it into."
+            " Default: next to the database, with a timestamp.",
+            metavar="PATH",
             show_default=False,
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Copy the database (safe while a review runs); prints the path written."""
-    with open_store(db) as store:
-        written = store.backup(path)
+    """Copy the database (safe while a review runs).
+
+    Prints the path written. PATH may be a file or a folder; by default the copy goes next
+    to the database, named after it and the time.
+    """
+    with open_store(db, read_only=True) as store:
+        written = store.backup(path, now=today_of(store).now)
     print(written)

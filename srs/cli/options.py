@@ -16,14 +16,35 @@ DbOption = Annotated[
         "--db",
         help="Database file. Default: $SRS_DB, else the user data dir (~/.local/share/srs/srs.db).",
         show_default=False,
-        dir_okay=False,
-        readable=False,  # Store.open says what is wrong with the file, in one line
+        # No checks here: Store.open says what is wrong with the path (a folder, a missing
+        # file) in one line and exit 1, the same for every command and for `srs due`'s fast path.
+        readable=False,
+        metavar="PATH",
     ),
 ]
 DeckOption = Annotated[
     str | None, typer.Option("--deck", "-d", help="Only this deck and its sub-decks.")
 ]
-CardIds = Annotated[list[int], typer.Argument(help="Card ids (see `srs cards`).")]
+
+
+def card_id(text: str) -> int:
+    """A card id as typed: `12`, or `#12` as the review screen and `srs show` print it."""
+    digits = text.strip().removeprefix("#")
+    if not (digits.isascii() and digits.isdecimal()):
+        raise typer.BadParameter(f"{text!r} is not a card id (a number: 12 or #12)")
+    return int(digits)
+
+
+CardId = Annotated[
+    int,
+    typer.Argument(parser=card_id, metavar="CARD", help="Card id: 12 or #12 (see `srs cards`)."),
+]
+CardIds = Annotated[
+    list[int],
+    typer.Argument(
+        parser=card_id, metavar="CARD...", help="Card ids: 12 or #12 (see `srs cards`)."
+    ),
+]
 
 
 def shorten(text: str, width: int) -> str:

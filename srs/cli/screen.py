@@ -1,7 +1,11 @@
 """The review session on a terminal, or through a pipe: line-based, so both read alike.
 
 It shows what the session returns and passes the keys back; the session grades, the
-scheduler schedules and the store commits, before the next card is shown.
+scheduler schedules and the store commits, before the next card is shown. Card text is
+drawn by :mod:`srs.cli.text` (wrapped to the terminal, code shown as code).
+
+Quitting (`q`, Ctrl-C, end of input) never grades for you: a card answered but not yet
+graded is left as it was, and the screen says so.
 """
 
 from __future__ import annotations
@@ -11,16 +15,22 @@ import os
 import sys
 import time
 
+from rich.console import Console
+from rich.text import Text
+
 from srs import clock
+from srs.cli.text import Renderer
 from srs.errors import SrsError
-from srs.records import Grade
-from srs.review import Session, Shown, judge
+from srs.records import DueCounts, Grade
+from srs.review import Judgement, Session, Shown, judge
 
 HELP_KEYS = """\
-keys: a-z answer (several letters for several right options)
-      Enter  take the suggested grade / show the answer
+keys: a-z    answer (on "choose 2" cards, both letters: "ac")
+      Enter  at answer>: show the answer, as not known (counts as wrong)
+             at grade>: take the suggested grade [in brackets]
       0-5    grade: 0-2 wrong, 3 hard, 4 good, 5 easy
-      u      undo the last grade      q  quit      ?  this help"""
+      u      undo the last grade      ?  this help
+      q      quit (a card not yet graded stays ungraded)"""
 
 
 class Quit(Exception):
@@ -37,9 +47,18 @@ class Terminal:
     def __init__(self) -> None:
         self.tty = sys.stdin.isatty() and sys.stdout.isatty()
         self.color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        console = Console(
+            color_system="auto" if self.color else None,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            soft_wrap=not self.tty,  # a pipe gets whole lines, for the scripts that read it
+        )
+        self.text = Renderer(console, wrap=self.tty, color=self.color)
 
-    def style(self, text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.color else text
+    def show(self, lines: list[Text] | Text | str, style: str = "") -> None:
+        """Lines of card text (see :mod:`srs.cli.text`), or a message in a style."""
+        self.text.print(lines, style)
 
     def ask(self, prompt: str) -> str:
         """One line of input, stripped; `q`, end of input and Ctrl-C end the session."""
@@ -65,9 +84,10 @@ class Terminal:
 
 def run_session(session: Session, term: Terminal, *, started: float) -> None:
     """Review until the session is done or the user quits, then print the summary."""
+    queued = sum(session.remaining().values())
     with contextlib.suppress(Quit):
         _review_loop(session, term)
-    _summary(session, term, time.monotonic() - started)
+    _summary(session, term, time.monotonic() - started, queued=queued)
 
 
 def _review_loop(session: Session, term: Terminal) -> None:
@@ -85,7 +105,7 @@ def _review_loop(session: Session, term: Terminal) -> None:
             except SrsError as e:  # graded again by another session: this one goes on
                 print(f"Cannot undo: {e}")
                 continue
-            print(term.style("Undone.", "2"))
+            term.show("Undone.", "dim")
             shown = None
 
 
@@ -103,73 +123,47 @@ def _ask_or_undo(session: Session, term: Terminal, prompt: str) -> str:
         return line
 
 
-def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
+def _header(session: Session, shown: Shown) -> str:
     left = session.remaining()
     left[shown.queue] += 1  # the card on screen is still to do
     card = shown.card
-    q = card.question
+    if session.cram:
+        counts = f"cram, schedules unchanged · {sum(left.values())} left"
+    else:
+        counts = f"{left['new']} new · {left['learning']} learning · {left['review']} review"
+    return f"[{counts}]  {card.deck}  #{card.id}"
+
+
+def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
+    q = shown.card.question
     print()
-    print(
-        term.style(
-            f"[{left['new']} new · {left['learning']} learning · {left['review']} review]"
-            f"  {card.deck}  #{card.id}",
-            "2",
-        )
-    )
+    term.show(_header(session, shown), "dim")
     if q.title:
-        print(term.style(q.title, "1"))
-    print(term.style(q.text, "1"))
+        term.show(q.title, "bold")
+    term.show(term.text.card_text(q.text, "bold"))
     shown_at = time.monotonic()
+    judgement: Judgement | None = None
+    chosen: tuple[int, ...] | None = None
     if shown.is_mcq:
-        print()
-        for letter, text in shown.options():
-            print(f"  {letter}) {text}")
-        print()
-        while True:
-            line = _ask_or_undo(session, term, "answer> ")
-            try:
-                chosen: tuple[int, ...] | None = shown.parse_choice(line)
-                break
-            except ValueError as e:
-                print(str(e))
-        duration_ms = int((time.monotonic() - shown_at) * 1000)
-        assert chosen is not None
-        judgement = judge(shown, chosen)
-        right_options = [
-            f"{letter}) {text}"
-            for letter, text in shown.options()
-            if letter in judgement.right_letters
-        ]
-        if judgement.correct:
-            print(term.style("Right.", "32;1"), " ".join(right_options))
-        else:
-            print(term.style("Wrong.", "31;1"), "The answer:", " ".join(right_options))
-        if q.explanation:
-            print(q.explanation)
+        chosen, judgement = _answer_choice(session, term, shown)
         suggested: Grade | None = judgement.suggested
         top = int(judgement.max_grade)
         prompt = f"grade 0-{top} [{int(judgement.suggested)}]> "
     else:
         _ask_or_undo(session, term, "(Enter shows the answer)> ")
-        duration_ms = int((time.monotonic() - shown_at) * 1000)
-        print(term.style("Answer:", "1"), q.answer)
-        if q.explanation:
-            print(q.explanation)
-        chosen, judgement, suggested, top = None, None, None, 5
+        lead = Text("Answer: ", style="bold")
+        term.show(term.text.card_text(q.answer, lead=lead))
+        suggested, top = None, 5
         prompt = "grade 0-5> "
-    while True:
-        line = _ask_or_undo(session, term, prompt)
-        if not line and suggested is not None:
-            grade = suggested
-        elif line.isdecimal() and line.isascii() and int(line) <= top:
-            grade = Grade(int(line))
-        elif line.isdecimal() and line.isascii() and int(line) <= 5:
-            print(f"A wrong answer can be graded 0-{top}.")
-            continue
-        else:
-            print(f"Type a grade 0-{top} (? for help).")
-            continue
-        break
+    duration_ms = int((time.monotonic() - shown_at) * 1000)
+    if q.explanation:
+        term.show(term.text.card_text(q.explanation))
+    try:
+        grade = _ask_grade(session, term, prompt, suggested, top)
+    except Quit:
+        # Quitting never grades for you: the card stays as it was, due as before.
+        print(f"Not graded: #{shown.card.id} (quitting never grades for you).")
+        raise
     log = session.grade(
         shown,
         grade,
@@ -180,32 +174,98 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     )
     if log is not None and session.became_leech(log):
         suspended = " and suspended" if session.settings.suspend_leeches else ""
-        print(
-            term.style(f"Leech: {log.after.lapses} lapses{suspended}", "33;1"),
-            "(`srs cards --leeches` lists them).",
+        term.show(
+            Text(f"Leech: {log.after.lapses} lapses{suspended}", style="bold yellow")
+            + Text(" (`srs cards --leeches` lists them).")
         )
     if log is None:
         print("Already graded in another session; skipped.")
     elif session.cram:
-        print(term.style("Cram: schedule unchanged.", "2"))
+        term.show("Cram: schedule unchanged.", "dim")
     elif log.after.needs_repeat(session.today):
-        print(term.style("Again later today.", "2"))
+        term.show("Again later today.", "dim")
     else:
         days = (log.after.due - session.today).days if log.after.due else 0
-        print(term.style(f"Next in {days} day{'s' * (days != 1)}.", "2"))
+        term.show(f"Next in {days} day{'s' * (days != 1)}.", "dim")
 
 
-def _summary(session: Session, term: Terminal, seconds: float) -> None:
+def _answer_choice(
+    session: Session, term: Terminal, shown: Shown
+) -> tuple[tuple[int, ...], Judgement]:
+    """Show the options, read the letters (Enter: not known), judge, show the answer."""
+    print()
+    if shown.choose > 1:
+        term.show(f"Choose {shown.choose}:", "bold")
+    for letter, text in shown.options():
+        term.show(term.text.option(letter, text))
+    print()
+    while True:
+        line = _ask_or_undo(session, term, "answer> ")
+        if not line:
+            chosen: tuple[int, ...] = ()  # "I don't know": shown, and counted as wrong
+            break
+        try:
+            chosen = shown.parse_choice(line)
+        except ValueError as e:
+            print(f"{str(e).capitalize()} (Enter shows the answer).")
+            continue
+        if len(chosen) == shown.choose:
+            break
+        wanted = "one letter" if shown.choose == 1 else f"{shown.choose} letters"
+        print(f"Choose {wanted} (Enter shows the answer).")
+    judgement = judge(shown, chosen)
+    right = [(ltr, text) for ltr, text in shown.options() if ltr in judgement.right_letters]
+    if judgement.correct:
+        verdict, style, before = "Right.", "bold green", ""
+    else:
+        verdict, style = ("Wrong.", "bold red") if chosen else ("Not answered.", "bold red")
+        before = " The answer:"
+    verdict_text = Text(verdict, style=style) + before
+    one_line = verdict_text + f" {right[0][0]}) " + term.text.prose(right[0][1])
+    if len(right) == 1 and len(term.text.lines(one_line)) == 1:  # `Wrong. The answer: c) text`
+        term.show(one_line)
+    else:  # each right option on a line of its own, as they were shown
+        term.show(verdict_text)
+        for letter, text in right:
+            term.show(term.text.option(letter, text))
+    return chosen, judgement
+
+
+def _ask_grade(
+    session: Session, term: Terminal, prompt: str, suggested: Grade | None, top: int
+) -> Grade:
+    while True:
+        line = _ask_or_undo(session, term, prompt)
+        if not line and suggested is not None:
+            return suggested
+        if line.isdecimal() and line.isascii() and int(line) <= top:
+            return Grade(int(line))
+        if line.isdecimal() and line.isascii() and int(line) <= 5:
+            print(f"A wrong answer can be graded 0-{top}.")
+        else:
+            print(f"Type a grade 0-{top} (? for help).")
+
+
+def _counts(counts: DueCounts, *, learning: bool = True) -> str:
+    """As the header has them: `8 new · 1 learning · 0 review`."""
+    parts = [f"{counts.new} new", f"{counts.learning} learning", f"{counts.review} review"]
+    return " · ".join(parts if learning else parts[::2])
+
+
+def _summary(session: Session, term: Terminal, seconds: float, *, queued: int) -> None:
     tally = session.tally
     minutes, secs = divmod(int(seconds), 60)
     took = f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
     print()
     if tally.reviewed == 0:
-        print(f"Nothing reviewed. Due tomorrow: {session.due_tomorrow()}.")
-        return
-    right = round(100 * tally.right / tally.reviewed)
-    print(
-        term.style("Session done:", "1"),
-        f"{tally.reviewed} reviewed, {right}% right, {took}."
-        f" Due tomorrow: {session.due_tomorrow()}.",
-    )
+        print("Nothing reviewed." if queued else "Nothing to review now.")
+    else:
+        right = round(100 * tally.right / tally.reviewed)
+        done = "Cram done:" if session.cram else "Session done:"
+        what = "practised (schedules unchanged)" if session.cram else "reviewed"
+        line = f" {tally.reviewed} {what}, {right}% right, {took}."
+        term.show(Text(done, style="bold") + line)
+    left = session.left_today()
+    # Cards failed today come back later today (learning) and are due tomorrow as well.
+    print(f"Left for today: {_counts(left)}." if left.total else "Nothing left for today.")
+    print(f"Due tomorrow: {_counts(session.due_tomorrow(), learning=False)}.")

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from srs import clock
 from srs.cli.options import DbOption, DeckOption, plural, shorten
 from srs.errors import SrsError
-from srs.runtime import err, open_store, today_of
+from srs.runtime import database_path, err, open_store, today_of
+
+if TYPE_CHECKING:
+    from srs.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +32,9 @@ def import_(
     paths: Annotated[
         list[Path] | None,
         # readable=False: read_file reports an unreadable file as one line, exit 1, not click.
-        typer.Argument(help="Question files, or folders of them.", readable=False),
+        typer.Argument(
+            help="Question files, or folders of them.", readable=False, metavar="[PATH]..."
+        ),
     ] = None,
     deck: Annotated[
         str | None, typer.Option("--deck", "-d", help="Deck for all questions ('::' nests).")
@@ -50,7 +58,12 @@ def import_(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import question banks; re-importing updates questions in place and keeps progress."""
+    """Import question banks (files, or folders of them).
+
+    Re-importing updates questions in place and keeps progress. A file named is read as
+    asked; in a folder, files that do not look like question banks (a README) are skipped
+    and listed.
+    """
     from srs.importers import bundled_decks, expand_paths, read_file
 
     if deck is not None and not deck.strip(" :"):
@@ -58,27 +71,39 @@ def import_(
     paths = [*(paths or []), *(bundled_decks() if bundled else [])]
     if not paths:
         raise typer.BadParameter("give files or folders to import, or --bundled")
-    if if_empty:
-        with open_store(db) as store:
+    if if_empty and database_path(db).exists():
+        with open_store(db, read_only=True) as store:
             count = store.card_count()
         if count:
             print(f"{count} cards already in the database; nothing imported.")
             return
-    results = [read_file(p, first_option_correct=first_option_correct) for p in expand_paths(paths)]
+    results = []
+    for path in paths:
+        in_folder = path.is_dir()
+        for file in expand_paths([path]):
+            result = read_file(file, first_option_correct=first_option_correct)
+            if in_folder and not result.looks_like_deck:
+                print(f"skipped {file}: no questions found (name the file to import it anyway)")
+            else:
+                results.append(result)
+    if not results:
+        raise SrsError("nothing to import: no file in the folder looks like a question bank")
     errors = 0
     for result in results:
         for problem in result.problems:
             err(str(problem))
         errors += len(result.errors)
     if errors and not skip_invalid:
-        hint = "--skip-invalid imports the valid questions"
-        err(f"{plural(errors, 'error')}; nothing imported ({hint})")
+        # The flag is worth naming only if it would import something.
+        valid = any(r.questions for r in results)
+        hint = " (--skip-invalid imports the valid questions)" if valid else ""
+        err(f"{plural(errors, 'error')}; nothing imported{hint}")
         raise typer.Exit(1)
     batches = [
         (deck or r.deck or Path(r.path).stem, str(Path(r.path).resolve()), r.questions)
         for r in results
     ]
-    with open_store(db) as store:
+    with _import_target(db, dry_run=dry_run) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
     for result, s in zip(results, summaries, strict=True):
         line = (
@@ -96,6 +121,27 @@ def import_(
         print(f"Skipped what has errors ({plural(errors, 'error')}, listed above).")
     if dry_run:
         print("Dry run: nothing written.")
+
+
+@contextmanager
+def _import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
+    """The database to import into, created if missing; for a dry run against a missing
+    one, an empty database that is thrown away (a dry run writes nothing)."""
+    if dry_run and not database_path(db).exists():
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            open_store(Path(folder) / "dry-run.db", create=True) as store,
+        ):
+            yield store
+        return
+    with open_store(db, create=True) as store:
+        yield store
+
+
+NO_CARDS = """\
+No cards yet. Add some first:
+  srs import FILE...     your own question banks (Markdown or text; see the README)
+  srs import --bundled   the decks that ship with srs (MLOps basics, CI/CD for ML)"""
 
 
 def review(
@@ -118,6 +164,9 @@ def review(
         raise SrsError(f"SRS_SEED must be an integer, not {seed!r}")
     rng = random.Random(int(seed)) if seed else random.Random()
     with open_store(db) as store:
+        if not store.card_count():
+            print(NO_CARDS)
+            return
         today = today_of(store)
         session = Session(
             store,
@@ -159,10 +208,13 @@ def export(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Export decks as an Anki package (.apkg); re-exporting updates the notes in Anki."""
+    """Export decks as an Anki package (.apkg).
+
+    Re-exporting updates the notes in Anki.
+    """
     from srs.exporters.anki import write_apkg
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")

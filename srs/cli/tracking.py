@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from srs.cli import options
-from srs.cli.options import DbOption, DeckOption, shorten
+from srs.cli.options import CardId, DbOption, DeckOption, shorten
 from srs.runtime import open_store, today_of
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ def due(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """What is left to study today: new, learning, review, per deck and in total."""
+    """What is left to study today, per deck and in total.
+
+    New, learning (same-day repeats) and review cards, under the day's limits.
+    """
     from srs.due import show_due
 
     show_due(deck=deck, as_json=as_json, fmt=fmt, on=on, db=db)
@@ -54,7 +57,7 @@ def due(
 
 def decks(db: DbOption = None) -> None:
     """Each deck with its number of cards and what is due today."""
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         rows = store.deck_table(today_of(store).day)
     if not rows:
         print("No decks yet: `srs import FILE` adds some.")
@@ -77,11 +80,14 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Progress: forecast, history, calendar, card states, retention, streak, EF spread."""
+    """Your progress: forecast, history, calendar, retention.
+
+    Also card states, streak, EF spread and the hardest cards.
+    """
     from srs import charts
     from srs import stats as figures
 
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         data = figures.gather(store, today.day, today.settings, deck=deck, days=days)
     if as_json:
@@ -169,8 +175,12 @@ def cards(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """List cards with their schedule: due, interval, EF, repetitions, lapses, state."""
-    with open_store(db) as store:
+    """List cards with their schedule.
+
+    Due date, interval, EF, repetitions, lapses and state. On a terminal the table fits its
+    width; into a pipe each question is printed whole.
+    """
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         rows = list(
             store.list_cards(
@@ -187,27 +197,81 @@ def cards(
     if not out:
         print("No cards.")
         return
+    if sys.stdout.isatty():
+        _cards_table(out)
+        return
+    # Into a pipe or a file each question is printed whole, for grep.
     deck_w = min(24, max(len(c["deck"]) for c in out))
     head = f"{'id':>5}  {'deck':<{deck_w}}  {'due':<10}  {'ivl':>4}  {'EF':>4}  {'reps':>4}"
     head += f"  {'laps':>4}  {'state':<9}  "
-    # On a terminal the question fits the line (at least 30 characters of it); into a pipe or a
-    # file it is printed whole, for grep.
-    room = max(30, options.width() - len(head)) if sys.stdout.isatty() else 10_000
     print(head + "question")
     for c in out:
         print(
             f"{c['id']:>5}  {shorten(c['deck'], deck_w):<{deck_w}}  {c['due'] or '-':<10}"
             f"  {c['interval']:>4}  {c['ef']:>4.2f}  {c['reps']:>4}  {c['lapses']:>4}"
-            f"  {c['state']:<9}  {shorten(c['question'], room)}"
+            f"  {c['state']:<9}  {' '.join(c['question'].split())}"
         )
 
 
+def _cards_table(out: list[dict]) -> None:
+    """The cards as a table that fits the terminal: the question takes the room left, cut
+    with an ellipsis (a long deck name is cut too)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = [
+        [
+            str(c["id"]),
+            c["deck"],
+            c["due"] or "-",
+            str(c["interval"]),
+            f"{c['ef']:.2f}",
+            str(c["reps"]),
+            str(c["lapses"]),
+            c["state"],
+            " ".join(c["question"].split()),
+        ]
+        for c in out
+    ]
+    heads = ["id", "deck", "due", "ivl", "EF", "reps", "laps", "state", "question"]
+    widths = [max(len(head), *(len(row[i]) for row in rows)) for i, head in enumerate(heads)]
+    widths[1] = min(widths[1], 24)
+    console = Console(
+        color_system="auto" if options.color() else None, highlight=False, markup=False
+    )
+    # The question gets what the other columns (a space apart) leave of the line, at least
+    # 20 characters, taken from a long deck name first (down to 12). rich would shrink every
+    # column of a table too wide, the short ones to nothing.
+    room = console.width - sum(widths[:-1]) - (len(heads) - 1)
+    cut = max(0, min(20 - room, widths[1] - 12))
+    widths[1] -= cut
+    widths[-1] = max(10, room + cut)
+    table = Table(
+        box=None, pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold"
+    )
+    for head, width in zip(heads, widths, strict=True):
+        right = head in ("id", "ivl", "EF", "reps", "laps")
+        table.add_column(
+            head,
+            justify="right" if right else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            width=width,
+        )
+    for row in rows:
+        # A deck name too long keeps its end, where decks differ ("…::CI-CD for ML").
+        deck = row[1]
+        row[1] = deck if len(deck) <= widths[1] else "…" + deck[len(deck) - widths[1] + 1 :]
+        table.add_row(*row)
+    console.print(table)
+
+
 def show(
-    card: Annotated[int, typer.Argument(help="Card id (see `srs cards`).")],
+    card: CardId,
     db: DbOption = None,
 ) -> None:
     """One card in full, with its schedule and review history."""
-    with open_store(db) as store:
+    with open_store(db, read_only=True) as store:
         today = today_of(store)
         suspended = store.is_suspended(card)  # first: it checks the id is in SQLite's range
         sc = store.study_card(card)

@@ -105,11 +105,13 @@ def finish(
     first_option_correct: bool,
     any_marked: bool,
     deck: str | None = None,
+    looks_like_deck: bool = True,
 ) -> ParseResult:
     """Check the drafts (options, marks, duplicates) and build the result.
 
     ``any_marked`` says whether anything in the file marks an answer: only a file with no
-    marks at all may fall back to ``first_option_correct``.
+    marks at all may fall back to ``first_option_correct``. ``looks_like_deck`` is the
+    parser's word on whether the file is a question bank at all (see ParseResult).
     """
     questions: list[Question] = []
     seen_text: dict[str, int] = {}
@@ -180,4 +182,4 @@ def finish(
         problems.append(Problem(path, 0, "no questions found"))
     # Compiler order: file-level problems first, then by line; stable for equal lines.
     problems.sort(key=lambda p: p.line)
-    return ParseResult(path, layout, deck, questions, problems)
+    return ParseResult(path, layout, deck, questions, problems, looks_like_deck)

@@ -72,4 +72,7 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         problems,
         first_option_correct=first_option_correct,
         any_marked=any_marked,
+        # Any text splits into blocks of lines: only an answer mark (or the flag that says
+        # there are none) shows that it is meant as questions.
+        looks_like_deck=any_marked or first_option_correct,
     )

@@ -78,6 +78,8 @@ class _State:
     orphan_run: bool = False  # inside a run of options already reported as having no question
     fence: str = ""  # the open code fence's marker, "" outside fences
     fence_line: int = 0
+    # An option or a metadata line: what a question bank has, a README not.
+    deck_signs: bool = False
 
     def error(self, line: int, message: str, *, broken: bool = True) -> None:
         """Report an error; ``broken``: the question being read is not imported."""
@@ -134,7 +136,14 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         first_option_correct=first_option_correct,
         any_marked=state.any_marked,
         deck=state.deck,
+        # Any Markdown with "## " headings reads as question/answer cards: a question bank
+        # shows itself by options, metadata, or headings that ask something.
+        looks_like_deck=state.deck_signs or any(_asks(d.text) for d in state.drafts),
     )
+
+
+def _asks(heading: str) -> bool:
+    return heading.rstrip().endswith(("?", "\uff1f"))
 
 
 def _first_after_indent(line: str) -> str:
@@ -243,6 +252,7 @@ def _outside_question(state: _State, number: int, line: str, first: str) -> None
 
 def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> None:
     """``id:``, ``tags:`` or ``title:`` right under the heading."""
+    state.deck_signs = True
     key, value = meta.group(1), meta.group(2).strip()
     if key in q.meta_seen:
         state.error(number, f"{key}: given twice")
@@ -264,6 +274,7 @@ def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> 
 
 def _option(state: _State, q: _Question, number: int, option: re.Match[str]) -> None:
     """``- [ ] text`` or ``- [x] text``."""
+    state.deck_signs = True
     mark, text = option.group(1, 2)
     text = (text or "").strip()
     marked = mark != " "
@@ -277,6 +288,7 @@ def _option(state: _State, q: _Question, number: int, option: re.Match[str]) -> 
 
 def _malformed_option(state: _State, q: _Question, number: int) -> None:
     """A near miss of an option such as ``- []`` or ``-[x]``."""
+    state.deck_signs = True
     state.error(number, 'malformed option; write "- [ ] text" or "- [x] text"')
     # The options cannot be checked without this one: finish() must not add errors of its own.
     q.draft.unreadable = True

@@ -57,6 +57,9 @@ class ParseResult:
     deck: str | None = None  # the deck name the file itself declares, if any
     questions: list[Question] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # False when nothing in the file marks it as a question bank (no options, answer marks or
+    # question metadata): a folder import skips such a file (a README, notes) and says so.
+    looks_like_deck: bool = True
 
     @property
     def errors(self) -> list[Problem]:

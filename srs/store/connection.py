@@ -11,11 +11,13 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from srs import clock
 from srs.errors import SrsError
 from srs.settings import Settings, setting
 from srs.store import migrations
@@ -38,10 +40,28 @@ def default_path() -> Path:
     return Path(user_data_dir("srs", appauthor=False)) / "srs.db"
 
 
-def _check_file(path: Path, *, explicit: bool) -> bool:
+# How to make a database, for the messages about a missing one.
+HOW_TO_CREATE = "create one with `srs import FILE...` or `srs import --bundled`"
+READING_COMMANDS = "due, decks, stats, cards, show, backup and export only read"
+
+
+def _writable(path: Path) -> bool:
+    """Whether the file may be written and files made beside it (WAL's `-wal` and `-shm`).
+
+    The mode bit is checked as well: root passes `os.access` on any file, but a file made
+    read-only is meant to stay so.
+    """
+    return bool(path.stat().st_mode & stat.S_IWUSR) and all(
+        os.access(p, os.W_OK) for p in (path, path.parent)
+    )
+
+
+def _check_file(path: Path, *, explicit: bool, create: bool, read_only: bool) -> bool:
     """Refuse what cannot be our database; returns whether the file exists."""
     if path.is_dir():
         raise SrsError(f"{path}: is a folder, not a database file")
+    if not create and not path.exists():
+        raise SrsError(f"no database at {path}; {HOW_TO_CREATE}")
     if not path.parent.is_dir():
         if explicit:
             raise SrsError(f"{path}: folder {path.parent} does not exist")
@@ -51,12 +71,35 @@ def _check_file(path: Path, *, explicit: bool) -> bool:
     info = path.stat()
     if info.st_size == 0:
         raise SrsError(f"{path}: empty file, not an srs database")
-    if not info.st_mode & stat.S_IWUSR or not os.access(path, os.R_OK | os.W_OK):
-        raise SrsError(f"{path}: read-only; srs needs to write its database")
+    if not os.access(path, os.R_OK):
+        raise SrsError(f"{path}: permission denied")
     with open(path, "rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
             raise SrsError(f"{path}: not an SQLite database")
+    if not read_only and not _writable(path):
+        what = "read-only"
+        if info.st_mode & stat.S_IWUSR and os.access(path, os.W_OK):
+            what = f"its folder {path.parent} is read-only"
+        raise SrsError(f"{path}: {what}; this command writes to it ({READING_COMMANDS})")
     return True
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads `path` and writes nothing, not even beside it.
+
+    With no write-ahead log to fold in, `immutable=1`: no lock, no `-shm` made (a read-only
+    folder cannot hold one, and one left next to a read-only file would trouble its owner
+    later). A log with content must be read through `mode=ro`, which needs the `-shm`.
+    """
+    uri = "file:" + urllib.parse.quote(str(path.absolute()))
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return uri + "?mode=ro"
+    return uri + "?immutable=1"
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 class Connection:
@@ -77,34 +120,70 @@ class Connection:
         *,
         backup_notice: Callable[[Path], object] | None = None,
         explicit: bool | None = None,
+        create: bool = True,
+        read_only: bool = False,
+        now: dt.datetime | None = None,
     ) -> Self:
-        """Open (creating or upgrading) the database at `path`.
+        """Open the database at `path`, upgrading it if needed; a missing one is created
+        only if `create`.
 
-        Before migrating a database that already holds data, a backup copy is
-        written next to it and `backup_notice(path)` is called with its name.
+        `read_only` is for commands that only read: a file (or folder) that cannot be written
+        is then read without writing anything; a writable one opens as usual, so an old
+        database is still upgraded. Before migrating a database that already holds data, a
+        backup copy (stamped with `now`) is written next to it and `backup_notice(path)` is
+        called with its name.
         """
         if explicit is None:
-            explicit = path is not None or "SRS_DB" in os.environ
+            explicit = path is not None or bool(os.environ.get("SRS_DB"))
         db_path = Path(path) if path is not None else default_path()
-        existed = _check_file(db_path, explicit=explicit)
+        existed = _check_file(db_path, explicit=explicit, create=create, read_only=read_only)
+        if read_only and existed and not _writable(db_path):
+            return cls._open_read_only(db_path)
         try:
             conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            tables = _tables(conn)
         except sqlite3.DatabaseError as e:
             raise SrsError(f"{db_path}: not a usable SQLite database ({e})") from None
         store = cls(conn, db_path)
         try:
-            store._upgrade(tables, existed, backup_notice)
+            store._upgrade(tables, existed, backup_notice, now)
         except BaseException:
             conn.close()
             raise
         conn.execute("PRAGMA foreign_keys = ON")
         return store
 
-    def _upgrade(self, tables: set[str], existed: bool, backup_notice) -> None:
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Self:
+        uri = _read_only_uri(path)
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            tables = _tables(conn)
+        except sqlite3.OperationalError as e:
+            if uri.endswith("mode=ro"):  # the write-ahead log needs a -shm file made beside it
+                raise SrsError(
+                    f"{path}: read-only, and its write-ahead log ({path.name}-wal) can only be"
+                    " read with write access to the folder"
+                ) from None
+            raise SrsError(f"{path}: not a usable SQLite database ({e})") from None
+        except sqlite3.DatabaseError as e:
+            raise SrsError(f"{path}: not a usable SQLite database ({e})") from None
+        store = cls(conn, path)
+        try:
+            if store._pending_migrations(tables):
+                raise SrsError(
+                    f"{path}: read-only, and this version of srs must upgrade it before reading"
+                    " it; make it writable once"
+                )
+        except BaseException:
+            conn.close()
+            raise
+        conn.execute("PRAGMA foreign_keys = ON")
+        return store
+
+    def _pending_migrations(self, tables: set[str]) -> int:
+        """How many migrations the database lacks; SrsError if it is not ours or is newer."""
         applied: list[str] = []
         if "_sqlite_migrations" in tables:
             applied = [
@@ -122,11 +201,17 @@ class Connection:
                 f"{self.path}: made by a newer version of srs (it has migration {unknown[-1]});"
                 " upgrade srs to open it"
             )
-        if len(applied) == len(migrations.NAMES):
+        return len(migrations.NAMES) - len(applied)
+
+    def _upgrade(
+        self, tables: set[str], existed: bool, backup_notice, now: dt.datetime | None
+    ) -> None:
+        pending = self._pending_migrations(tables)
+        if not pending:
             self._set_wal()
             return
-        if existed and applied:
-            backup = self.backup()
+        if existed and pending < len(migrations.NAMES):
+            backup = self.backup(now=now or clock.now())
             if backup_notice:
                 backup_notice(backup)
         self._set_wal()
@@ -147,18 +232,21 @@ class Connection:
         if mode != "wal":
             self.conn.execute("PRAGMA journal_mode = WAL")
 
-    def backup(self, target: Path | str | None = None) -> Path:
-        """Copy the database with SQLite's backup API (safe while in use)."""
-        if target is None:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            target = self.path.with_name(f"{self.path.name}.{stamp}.bak")
+    def backup(self, target: Path | str | None = None, *, now: dt.datetime) -> Path:
+        """Copy the database with SQLite's backup API (safe while in use).
+
+        Default: next to the database, named after it and `now`; a folder: into that folder,
+        named likewise. Never over an existing file.
+        """
+        folder = self.path.parent if target is None else Path(target)
+        if target is None or folder.is_dir():
+            stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
+            target = folder / f"{self.path.name}.{stamp}.bak"
             n = 1
             while target.exists():  # two backups in one second must not overwrite each other
                 n += 1
-                target = self.path.with_name(f"{self.path.name}.{stamp}-{n}.bak")
+                target = folder / f"{self.path.name}.{stamp}-{n}.bak"
         target = Path(target)
-        if target.is_dir():
-            raise SrsError(f"{target}: is a folder")
         # Never write over a file: it may be another database, or not a database at all.
         if target.exists():
             raise SrsError(f"{target}: already exists; choose another name")
