@@ -9,7 +9,8 @@ What Anki does with the package (checked against the real backend in the tests):
 
 * Notes are matched by GUID, which is ``CardExport.guid``, never derived from field text,
   so a fixed typo updates the note. Anki only takes the incoming copy when its mod time
-  is newer than its own, so each note's mod is ``content_changed_at`` (clamped to now).
+  is newer than its own, so each note's mod is ``content_changed_at`` (which the store
+  moves on by at least a second with every change) plus ``FIELDS_REVISION``.
 * The note types carry hard-coded ids, and every field and template a permanent ``id``:
   Anki matches fields and templates by id, so renaming one never splits the note type.
 * Tags: Anki tags cannot hold white space, so every run of white space in a tag becomes
@@ -114,6 +115,12 @@ QA_BACK = (
 <div class="srs-answer">{{Answer}}</div>"""
     + _BACK_TAIL
 )
+
+# When this module starts writing a note's fields differently (markup, option order),
+# add 1: every note's mod time moves on by a second, past what any earlier version
+# exported for it (at most its ``content_changed_at``), so Anki takes the new fields once.
+# 1: options in a fixed shuffled order, code as monospace, Anki markup shown as text.
+FIELDS_REVISION = 1
 
 # --- Scheduling ------------------------------------------------------------------------
 
@@ -348,6 +355,16 @@ def anki_ease(grade: int) -> int:
     return max(1, grade - 1)
 
 
+def note_mod(content_changed_at: dt.datetime) -> int:
+    """A note's mod time: its content stamp in whole seconds, plus FIELDS_REVISION.
+
+    Not clamped to the export time: a change made within the same second as the last one
+    (or with SRS_NOW pinned) is stamped a second later, and must still reach Anki. Anki's
+    Check Database brings a mod time still in the future back to now.
+    """
+    return int(_utc(content_changed_at).timestamp()) + FIELDS_REVISION
+
+
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -432,7 +449,6 @@ def _write_apkg(
     with_progress: bool,
 ) -> ExportSummary:
     now = _utc(now)
-    now_s = int(now.timestamp())
     models = _models()
     decks: dict[str, genanki.Deck] = {}
     notes: dict[str, list[_Note]] = {}  # by deck name, in export order
@@ -457,7 +473,7 @@ def _write_apkg(
             tags=_tags_field(card.question.tags),
             guid=card.guid,
             due=position,  # new-card order: the export order
-            mod=min(int(_utc(card.content_changed_at).timestamp()), now_s),
+            mod=note_mod(card.content_changed_at),
         )
         deck_notes.append(note)
         if with_progress and not card.state.is_new:

@@ -199,7 +199,7 @@ def test_edited_question_updates_the_note_and_keeps_its_schedule(tmp_path):
     edited = card(
         mcq("Pick the vowel", ("b", "a", "c"), (1,)),  # a typo fixed: an option added
         "g-vowel",
-        changed_at=NOW + dt.timedelta(hours=1),  # a clock ahead: clamped to now
+        changed_at=NOW,
         state=original.state,
     )
     log = import_apkg(col, export(tmp_path, [edited, other], "v2.apkg"), with_scheduling=True)
@@ -221,16 +221,15 @@ def test_edited_question_updates_the_note_and_keeps_its_schedule(tmp_path):
     col.close()
 
 
-def test_note_mod_is_content_changed_at_clamped_to_now(tmp_path):
-    stamp = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-    cards = [
-        card(basic(), "a", changed_at=stamp),
-        card(basic(), "b", changed_at=NOW + dt.timedelta(days=2)),
-    ]
+def test_note_mod_is_content_changed_at_plus_the_fields_revision(tmp_path):
+    stamp = dt.datetime(2024, 5, 6, 7, 8, 9, 999_000, tzinfo=UTC)
+    ahead = NOW + dt.timedelta(seconds=2)  # an edit stamped after the export time: kept
+    cards = [card(basic(), "a", changed_at=stamp), card(basic(), "b", changed_at=ahead)]
     db = read_collection(export(tmp_path, cards))
+    assert exporter.FIELDS_REVISION >= 1
     assert dict(db.execute("SELECT guid, mod FROM notes")) == {
-        "a": int(stamp.timestamp()),
-        "b": int(NOW.timestamp()),
+        "a": int(stamp.timestamp()) + exporter.FIELDS_REVISION,
+        "b": int(ahead.timestamp()) + exporter.FIELDS_REVISION,
     }
 
 
@@ -468,7 +467,7 @@ def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
                 tags=exporter.anki_tags(c.question.tags),
                 guid=c.guid,
                 due=position,
-                mod=min(int(c.content_changed_at.timestamp()), int(now.timestamp())),
+                mod=exporter.note_mod(c.content_changed_at),
             )
         )
     for name in list(decks):

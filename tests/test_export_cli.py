@@ -166,3 +166,55 @@ def test_export_errors(tmp_path, db):
     assert "Traceback" not in bad.stderr
     assert not target.parent.exists()
     assert not list(tmp_path.glob("*.apkg*"))
+
+
+def export_to(db, out, *args: str, **env: str):
+    result = srs("export", "--db", str(db), "-o", str(out), *args, **env)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_an_edit_in_the_same_second_reaches_anki(db, tmp_path):
+    # Import, export, edit an option, import, export: all at the same pinned moment
+    # (conftest pins SRS_NOW), as a script or a test does it.
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "v1.apkg", "-d", "MLOps::Basics"))
+    deck_file = tmp_path / "decks" / "mlops-basics.md"
+    for n, new_option in enumerate(["Faster Wi-Fi", "Fastest Wi-Fi"], 2):
+        text = deck_file.read_text()
+        old_option = "Ensuring high-speed internet connections" if n == 2 else "Faster Wi-Fi"
+        deck_file.write_text(text.replace(old_option, new_option))
+        imported = srs("import", str(deck_file), "--db", str(db))
+        assert "0 added, 1 updated, 9 unchanged" in imported.stdout
+        log = import_apkg(col, export_to(db, tmp_path / f"v{n}.apkg", "-d", "MLOps::Basics"))
+        assert (len(log.updated), len(log.duplicate), len(log.new)) == (1, 9, 0)
+        nid = col.find_notes('"Question:*primarily aim*"')[0]
+        assert new_option in col.get_note(nid)["Options"]
+    col.close()
+
+
+def test_another_database_exports_the_same_notes(db, tmp_path):
+    # The same files imported into a second database (another machine, or after `srs
+    # forget`): Anki recognises every note instead of adding it a second time.
+    other = tmp_path / "other.db"
+    assert srs("import", str(tmp_path / "decks"), "--db", str(other)).returncode == 0
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "first.apkg"))
+    log = import_apkg(col, export_to(other, tmp_path / "second.apkg"))
+    assert (len(log.new), len(log.duplicate), col.note_count()) == (0, 35, 35)
+    assert srs("forget", "--deck", "MLOps", "--yes", "--db", str(db)).returncode == 0
+    assert srs("import", str(tmp_path / "decks"), "--db", str(db)).returncode == 0
+    log = import_apkg(col, export_to(db, tmp_path / "third.apkg"))
+    assert (len(log.new), col.note_count()) == (0, 35)
+    col.close()
+
+
+def test_source_shows_the_file_name_and_line(db, tmp_path):
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "all.apkg"))
+    note = col.get_note(col.find_notes('"Question:*primarily aim*"')[0])
+    assert note["Source"] == "mlops-basics.md:7"
+    sources = {col.get_note(nid)["Source"] for nid in col.find_notes("")}
+    assert all(re.fullmatch(r"mlops-(basics|cicd)\.md:\d+", s) for s in sources), sources
+    assert str(tmp_path) not in col.get_note(note.id).joined_fields()
+    col.close()

@@ -27,6 +27,7 @@ from srs.records.question import (
     Question,
     normalise,
     normalise_deck,
+    question_guid,
     question_uid,
     split_deck_name,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "StudyQueue",
     "normalise",
     "normalise_deck",
+    "question_guid",
     "question_uid",
     "split_deck_name",
 ]

@@ -4,18 +4,63 @@ deleting questions with everything that hangs off their cards."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from srs import clock
 from srs.errors import SrsError
-from srs.records import FileImport, Question, normalise_deck, question_uid
+from srs.records import FileImport, Question, normalise_deck, question_guid, question_uid
 from srs.store import sql
 from srs.store.connection import Connection
 from srs.store.rows import content
 
 # One file's questions for import: (deck name, source path, questions).
 Batch = tuple[str, str, Sequence[Question]]
+
+
+class _Stored(NamedTuple):
+    """A question as the store has it, for an import to compare with the file's."""
+
+    id: int
+    content: tuple  # as rows.content() makes it
+    source_file: str
+    source_line: int
+    guid: str
+    changed_at: str
+
+
+def next_stamp(previous: str, now: dt.datetime) -> str:
+    """``content_changed_at`` for a change made at ``now``: at least one whole second after
+    the previous stamp, even within the same second or with the clock pinned or set back.
+
+    Anki takes an incoming note only when its mod time (whole seconds, made from this
+    stamp) is newer than its own copy's, so every change must make it grow.
+    """
+    floor = clock.from_utc_text(previous).replace(microsecond=0)
+    return clock.utc_text(max(now, floor + dt.timedelta(seconds=1)))
+
+
+def source_name(path: str) -> str:
+    """The file name of a stored source path (what the Anki note's Source field shows)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+class _GuidMaker:
+    """GUIDs for a deck's new questions, derived from their identity; a GUID that is taken
+    (by a question whose text was edited since) is derived again with a counter."""
+
+    def __init__(self, deck: str, taken: set[str]) -> None:
+        self.deck = deck
+        self.taken = taken
+
+    def make(self, uid: str) -> str:
+        attempt = 0
+        guid = question_guid(self.deck, uid)
+        while guid in self.taken:
+            attempt += 1
+            guid = question_guid(self.deck, uid, attempt)
+        self.taken.add(guid)
+        return guid
 
 
 class Questions(Connection):
@@ -32,13 +77,12 @@ class Questions(Connection):
         A question already in its deck (same explicit id, or same normalised text)
         is updated in place and keeps its card and history.
         """
-        stamp = clock.utc_text(now)
         results: list[tuple[int, FileImport]] = []
         seen: dict[int, set[str]] = {}  # per deck, over every file: a question may move files
         try:
             with self.atomic(dry_run=dry_run):
                 for deck, source, questions in batches:
-                    deck_id, result = self._import_one(deck, source, questions, stamp, seen)
+                    deck_id, result = self._import_one(deck, source, questions, now, seen)
                     results.append((deck_id, result))
                 for deck_id, result in results:
                     self._left_the_source(deck_id, result, seen[deck_id], prune)
@@ -60,30 +104,34 @@ class Questions(Connection):
         cur = self.conn.execute("INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp])
         return cur.lastrowid, name
 
+    def _stored_questions(self, deck_id: int) -> dict[str, _Stored]:
+        """The deck's questions by uid, with what an import compares and keeps."""
+        return {
+            uid: _Stored(qid, tuple(rest[:8]), *rest[8:])
+            for qid, uid, *rest in self.conn.execute(
+                "SELECT id, uid, kind, text, title, options, answers, answer, explanation, tags,"
+                " source_file, source_line, guid, content_changed_at FROM questions"
+                " WHERE deck_id = ?",
+                [deck_id],
+            )
+        }
+
     def _import_one(
         self,
         deck: str,
         source: str,
         questions: Sequence[Question],
-        stamp: str,
+        now: dt.datetime,
         seen_by_deck: dict[int, set[str]],
     ) -> tuple[int, FileImport]:
         conn = self.conn
+        stamp = clock.utc_text(now)
         deck_id, deck = self._deck_for_import(deck, stamp)
-        existing = {
-            uid: (qid, tuple(rest[:8]), rest[8], rest[9])
-            for qid, uid, *rest in conn.execute(
-                "SELECT id, uid, kind, text, title, options, answers, answer, explanation, tags,"
-                " source_file, source_line FROM questions WHERE deck_id = ?",
-                [deck_id],
-            )
-        }
+        existing = self._stored_questions(deck_id)
         result = FileImport(path=source, deck=deck)
         seen = seen_by_deck.setdefault(deck_id, set())
         inserts: list[tuple] = []
-        # New notes' GUIDs: 32 random hex digits each, cut from one read of the OS's random
-        # source (a uuid4 per row was ~4% of an import); the unique index guards them.
-        guids = os.urandom(16 * len(questions)).hex()
+        guids = _GuidMaker(deck, {stored.guid for stored in existing.values()})
         # The new questions' ids will be above every id there is (a rowid grows from the
         # largest), which finds them for their cards without a join.
         (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()
@@ -91,27 +139,34 @@ class Questions(Connection):
             uid = question_uid(q)
             seen.add(uid)
             new_content = content(q)
-            if uid in existing:
-                qid, old_content, old_source, old_line = existing[uid]
-                if old_content != new_content:
-                    result.updated += 1
-                    conn.execute(
-                        "UPDATE questions SET kind = ?, text = ?, title = ?, options = ?,"
-                        " answers = ?, answer = ?, explanation = ?, tags = ?,"
-                        " source_file = ?, source_line = ?, content_changed_at = ? WHERE id = ?",
-                        [*new_content, source, q.line, stamp, qid],
-                    )
-                else:
-                    result.unchanged += 1
-                    if (old_source, old_line) != (source, q.line):
-                        conn.execute(
-                            "UPDATE questions SET source_file = ?, source_line = ? WHERE id = ?",
-                            [source, q.line, qid],
-                        )
-            else:
+            stored = existing.get(uid)
+            if stored is None:
                 result.added += 1
-                guid = guids[32 * len(inserts) : 32 * len(inserts) + 32]
+                guid = guids.make(uid)
                 inserts.append((deck_id, uid, guid, *new_content, source, q.line, stamp))
+            elif stored.content != new_content:
+                result.updated += 1
+                conn.execute(
+                    "UPDATE questions SET kind = ?, text = ?, title = ?, options = ?,"
+                    " answers = ?, answer = ?, explanation = ?, tags = ?,"
+                    " source_file = ?, source_line = ?, content_changed_at = ? WHERE id = ?",
+                    [*new_content, source, q.line, next_stamp(stored.changed_at, now), stored.id],
+                )
+            else:
+                result.unchanged += 1
+                if (stored.source_file, stored.source_line) != (source, q.line):
+                    # The note's Source field shows the file name and line: when they
+                    # change, the note changes, and Anki must see a newer note.
+                    moved = (source_name(stored.source_file), stored.source_line) != (
+                        source_name(source),
+                        q.line,
+                    )
+                    changed_at = next_stamp(stored.changed_at, now) if moved else stored.changed_at
+                    conn.execute(
+                        "UPDATE questions SET source_file = ?, source_line = ?,"
+                        " content_changed_at = ? WHERE id = ?",
+                        [source, q.line, changed_at, stored.id],
+                    )
         conn.executemany(
             "INSERT INTO questions (deck_id, uid, guid, kind, text, title, options, answers,"
             " answer, explanation, tags, source_file, source_line, created_at,"
