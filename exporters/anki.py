@@ -26,7 +26,6 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import html
 import itertools
 import json
 import os
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import genanki
+from srs.exporters.anki_html import attribute, clean, text_to_html
 
 from srs.errors import SrsError
 from srs.records import CardExport, Question, Review
@@ -79,6 +79,11 @@ CSS = """\
   background-color: #fff; line-height: 1.4; }
 .nightMode.card, .night_mode .card { color: #e6edf3; background-color: #0d1117; }
 .srs-title { font-weight: bold; margin-bottom: .4em; }
+.srs-title::before { content: attr(data-title); }
+.srs pre { font-size: 85%; padding: .5em .7em; overflow-x: auto; border-radius: 4px;
+  background-color: rgba(127, 127, 127, .12); }
+.srs code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 90%; }
+.srs pre code { font-size: 100%; }
 .srs-options li { margin: .3em 0; }
 .srs-options li[data-answer="true"] { font-weight: bold; color: #1a7f37; }
 .srs-options li[data-answer="true"]::after { content: " \\2714"; }
@@ -93,23 +98,23 @@ _BACK_TAIL = """
 {{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
 </div>"""
 
-MCQ_FRONT = """<div class="srs srs-mcq">
+MCQ_FRONT = """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 {{Options}}
 </div>"""
 MCQ_BACK = (
-    """<div class="srs srs-mcq">
+    """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 <hr id="answer">
 {{Answer}}"""
     + _BACK_TAIL
 )
 
-QA_FRONT = """<div class="srs srs-qa">
+QA_FRONT = """<div class="srs srs-qa mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 </div>"""
 QA_BACK = (
-    """<div class="srs srs-qa">
+    """<div class="srs srs-qa mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 <hr id="answer">
 <div class="srs-answer">{{Answer}}</div>"""
@@ -157,17 +162,6 @@ class ExportSummary:
 # --- Text -------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
-_HTML_SPECIAL = re.compile("[&<>\"'\r\n]")  # what text_to_html changes
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as HTML: ``<``, ``>``, ``&`` and quotes escaped, newlines as ``<br>``."""
-    if _HTML_SPECIAL.search(text) is None:  # the usual case: nothing to change
-        return text
-    if "\r" in text:  # the `in` tests are cheap; this runs for every field of every note
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = html.escape(text, quote=True)
-    return text.replace("\n", "<br>") if "\n" in text else text
 
 
 def anki_tag(tag: str) -> str:
@@ -175,7 +169,7 @@ def anki_tag(tag: str) -> str:
 
     ``"exam prep"`` -> ``"exam_prep"``; leading and trailing white space is dropped.
     """
-    return _SPACE.sub("_", tag.strip())
+    return clean(_SPACE.sub("_", tag.strip()))
 
 
 def anki_tags(tags: Iterable[str]) -> list[str]:
@@ -191,7 +185,7 @@ def _tags_field(tags: tuple[str, ...]) -> str:
 
 def deck_name(name: str) -> str:
     """A deck name as Anki stores it: ``::``-separated parts, each trimmed, none empty."""
-    parts = [p.strip() for p in name.split("::")]
+    parts = [p.strip() for p in clean(name).split("::")]
     return "::".join(p for p in parts if p) or "Default"
 
 
@@ -204,7 +198,9 @@ def deck_id(name: str) -> int:
 def _question_html(q: Question) -> str:
     body = text_to_html(q.text)
     if q.title:
-        return f'<div class="srs-title">{text_to_html(q.title)}</div>{body}'
+        # The title is shown by CSS from an attribute, so the Question field's text (Anki's
+        # sort field, HTML stripped) is the question alone: the browser sorts by question.
+        return f'<div class="srs-title" data-title="{attribute(q.title)}"></div>{body}'
     # A note without a front makes no card in Anki; a question is never empty in practice.
     return body or "&nbsp;"
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -83,7 +85,9 @@ def test_notes_decks_tags_and_fields(tmp_path):
     primes = note_by_guid(col, "g-primes")
     assert primes.note_type()["name"] == "srs multiple choice"
     assert sorted(primes.tags) == ["maths", "number_theory"]
-    assert primes["Question"] == '<div class="srs-title">Primes</div>Which are primes?'
+    assert primes["Question"] == (
+        '<div class="srs-title" data-title="Primes"></div>Which are primes?'
+    )
     assert (
         primes["Options"] == '<ol class="srs-options" type="A"><li>4</li><li>7</li><li>11</li></ol>'
     )
@@ -141,6 +145,103 @@ def test_html_is_escaped(tmp_path):
     )
     assert "<li>&lt;b&gt;bold&lt;/b&gt;</li><li>a &lt; b</li>" in front
     assert "line 1<br>line 2" in c.answer()
+    col.close()
+
+
+def shown_text(page: str) -> str:
+    """The text a browser shows for a card's HTML: no style, no tags, entities decoded."""
+    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]*>", "", page))
+
+
+def test_a_control_character_cannot_break_the_package(tmp_path):
+    # U+001F is Anki's field separator: one in a field made Anki refuse every note.
+    bad = card(
+        mcq(
+            "Unit\x1fseparator\x01?",
+            ("a\x1fb", "c\x7fd"),
+            (0,),
+            explanation="e\x1f",
+            title="t\x1f",
+            tags=("x\x1fy", "bell\x07"),
+        ),
+        "g-bad",
+        deck="Bad\x1fDeck",
+    )
+    col = new_collection(tmp_path / "col.anki2")
+    log = import_apkg(col, export(tmp_path, [bad, *sample_cards()]))
+    assert (len(log.new), len(log.conflicting), col.note_count()) == (4, 0, 4)
+    note = note_by_guid(col, "g-bad")
+    assert len(note.fields) == len(exporter.MCQ_FIELDS)
+    assert "Unit\ufffdseparator\ufffd?" in note["Question"]
+    assert "<li>a\ufffdb</li><li>c\ufffdd</li>" in note["Options"]
+    assert note["Explanation"] == "e\ufffd"
+    assert sorted(note.tags) == ["bell\ufffd", "x_y"]
+    assert col.decks.name(note.cards()[0].did) == "Bad\ufffdDeck"
+    col.close()
+
+
+MARKUP = (
+    "Play [sound:evil.mp3] [$]x^2[/$] [$$]y[/$$] [latex]z[/latex] \\(a\\) \\[b\\]"
+    " {{Question}} {{c1::cloze}} [anki:tts lang=en_US]hi[/anki:tts]"
+)
+
+
+def test_anki_markup_shows_as_typed(tmp_path):
+    q = mcq(MARKUP, (f"[sound:a.mp3] {MARKUP}", "\\(x\\)"), (0,), explanation=MARKUP)
+    cards = [card(q, "g-markup"), card(basic(MARKUP, answer=MARKUP), "g-markup-qa")]
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, cards))
+    # Desktop Anki loads MathJax for a card whose HTML matches this (ts/reviewer/index.ts).
+    mathjax = re.compile(r"\\\[(.*?)\\\]|\\\((.*?)\\\)", re.S)
+    for guid in ("g-markup", "g-markup-qa"):
+        c = col.get_card(note_by_guid(col, guid).card_ids()[0])
+        out = c.render_output(reload=True)
+        assert (out.question_av_tags, out.answer_av_tags) == ([], [])
+        for page in (c.question(), c.answer()):
+            assert "<img" not in page and "[anki:play" not in page
+            assert mathjax.search(page) is None
+            assert shown_text(page).count(MARKUP) >= 1
+            # For clients that typeset every card, the content is marked for MathJax to skip.
+            assert 'class="srs srs-' in page and "mathjax_ignore tex2jax_ignore" in page
+        assert shown_text(c.answer()).count(MARKUP) == 3 if guid == "g-markup" else 2
+    check = col.media.check()
+    assert (list(check.missing), list(check.missing_media_notes)) == ([], [])
+    col.close()
+
+
+def test_the_sort_field_is_the_question_text(tmp_path):
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, sample_cards()))
+    primes = note_by_guid(col, "g-primes")
+    assert col.db.scalar("SELECT sfld FROM notes WHERE id = ?", primes.id) == "Which are primes?"
+    # The title is still shown above the question, by CSS from the attribute.
+    c = primes.cards()[0]
+    assert '<div class="srs-title" data-title="Primes"></div>Which are primes?' in c.question()
+    assert ".srs-title::before { content: attr(data-title); }" in c.render_output().css
+    col.close()
+
+
+def test_code_is_monospace_with_its_indentation(tmp_path):
+    q = mcq(
+        "What does this print?\n```python\ndef f(xs):\n    return [x * 2 for x in xs]\n```\n"
+        "Call it with `f([1])`.",
+        ("`[2]`", "`[1, 1]`"),
+        (0,),
+        explanation="A list comprehension:\n\n~~~\n  [x * 2 for x in xs]\n~~~",
+    )
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, [card(q, "g-code")]))
+    c = note_by_guid(col, "g-code").cards()[0]
+    front, back = c.question(), c.answer()
+    assert (
+        'What does this print?<pre><code class="language-python">def f(xs):\n'
+        "    return &#91;x * 2 for x in xs]</code></pre>"
+        "Call it with <code>f(&#91;1])</code>." in front
+    )
+    assert "<li><code>&#91;2]</code></li><li><code>&#91;1, 1]</code></li>" in front
+    assert "A list comprehension:<pre><code>  &#91;x * 2 for x in xs]</code></pre>" in back
+    assert "```" not in front + back and "~~~" not in back
     col.close()
 
 
