@@ -384,7 +384,9 @@ def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[l
                 anki_ease(r.grade),
                 r.interval_after,
                 r.interval_before,
-                r.ef_after * 10,
+                # Cramming leaves the schedule alone: Anki's mark for it is ease factor 0
+                # on a filtered review, which keeps it out of scheduling (and FSRS).
+                0 if r.kind == "cram" else r.ef_after * 10,
                 min(max(r.duration_ms, 0), MAX_ANSWER_MS),
                 kind,
             ]
@@ -535,38 +537,90 @@ def _add_progress(
     today: dt.date,
     now: dt.datetime,
 ) -> None:
-    """Turn studied cards into review cards (type 2, queue 2) and add their review log."""
-    day0 = anki_day_number(now)
-    now_s = int(now.timestamp())
+    """Schedule the studied cards as Anki would have them, and add their review log."""
     now_ms = int(now.timestamp() * 1000)
-    updates = []
     revlog: list[list[int]] = []
     for note, card in studied:
-        state = card.state
-        due = state.due
-        if due is None:  # not expected for a studied card; derive it from the last review
-            assert state.last_review is not None
-            due = state.last_review + dt.timedelta(days=state.sm2.interval)
-        reps = len(card.reviews) or max(1, state.sm2.repetitions)
-        updates.append(
-            (
-                day0 + (due - today).days,
-                max(1, state.sm2.interval),
-                state.sm2.ef * 10,  # hundredths -> Anki's permille: 2.50 -> 2500
-                reps,
-                state.lapses,
-                now_s,
-                note.card_id,
-            )
-        )
         revlog.extend(_revlog_rows(note.card_id, card.reviews, now_ms))
+    _unique_ids(revlog)
+    last_reviews = _last_review_times(revlog)
+    day0 = anki_day_number(now)
+    now_s = int(now.timestamp())
+    updates = [
+        _scheduled_card(
+            note,
+            card,
+            today=today,
+            day0=day0,
+            now_s=now_s,
+            last_review=last_reviews.get(note.card_id),
+        )
+        for note, card in studied
+    ]
     cursor.executemany(
-        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = ?, reps = ?,"
-        " lapses = ?, mod = ? WHERE id = ?",
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+        " lapses = ?, left = ?, data = ?, mod = ? WHERE id = ?",
         updates,
     )
-    _unique_ids(revlog)
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+
+
+# Anki's card types (and the queues they sit in).
+_LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
+_LEARNING_QUEUE, _REVIEW_QUEUE = 1, 2
+
+
+def _last_review_times(revlog: list[list[int]]) -> dict[int, int]:
+    """Each card's last answer that counts for scheduling, in seconds, worked out as Anki's
+    Check Database does (it fills in the card's ``lrt`` from it): the latest rated entry
+    that is not cramming (a filtered review with ease factor 0). ``revlog`` sorted by id."""
+    times = {}
+    for row_id, card_id, _, ease, _, _, factor, _, kind in revlog:
+        if ease > 0 and not (kind == 3 and factor == 0):
+            times[card_id] = row_id // 1000
+    return times
+
+
+def _first_studied_today(card: CardExport, today: dt.date) -> bool:
+    return not any(r.kind != "cram" and r.study_day < today for r in card.reviews)
+
+
+def _scheduled_card(
+    note: _Note,
+    card: CardExport,
+    *,
+    today: dt.date,
+    day0: int,
+    now_s: int,
+    last_review: int | None,
+) -> tuple:
+    """A studied card's scheduling columns: type, queue, due, ivl, factor, reps, lapses,
+    left, data, mod, and its id last."""
+    state = card.state
+    reps = len(card.reviews) or max(1, state.sm2.repetitions)
+    data: dict[str, int] = {} if last_review is None else {"lrt": last_review}
+    ease = state.sm2.ef * 10  # hundredths -> Anki's permille: 2.50 -> 2500
+    if state.needs_repeat(today):
+        # Answered below 4 today and not yet repeated: due again today in Anki too, with
+        # one step left, so "good" ends it as a 4 does in srs. A learning card if today's
+        # answers were its first, else relearning; due (a time) since its last answer.
+        due = min(last_review or now_s, now_s)
+        if _first_studied_today(card, today):
+            data["pos"] = note.due  # its place among new cards, as Anki keeps it
+            kind, interval, ease = _LEARNING, 0, 0
+        else:
+            kind, interval = _RELEARNING, max(1, state.sm2.interval)
+        columns = (kind, _LEARNING_QUEUE, due, interval, ease)
+    else:
+        due_day = state.due
+        if due_day is None:  # not expected for a studied card; derive it from the last review
+            assert state.last_review is not None
+            due_day = state.last_review + dt.timedelta(days=state.sm2.interval)
+        days = (due_day - today).days
+        columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, max(1, state.sm2.interval), ease)
+    left = 1 if columns[1] == _LEARNING_QUEUE else 0
+    card_data = json.dumps(data, separators=(",", ":")) if data else ""
+    return (*columns, reps, state.lapses, left, card_data, now_s, note.card_id)
 
 
 def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:

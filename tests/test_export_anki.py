@@ -390,7 +390,7 @@ def test_progress_survives_import(tmp_path):
         [1, 1, 1, 6, 2400, 60_000],  # grade 2 -> again; 90 s capped at Anki's 60 s
         [3, 2, 1, 1, 2400, 4000],  # the same-day repeat of a review card: relearning
         [2, 1, 6, 1, 2360, 4000],  # grade 3 -> hard
-        [4, 3, 6, 6, 2360, 4000],  # cram: Anki's "filtered" review
+        [4, 3, 6, 6, 0, 4000],  # cram: Anki's "filtered" review, ease 0: no rescheduling
     ]
     col.close()
 

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 import subprocess
 
 import pytest
 from anki_helpers import anki_due_date, import_apkg, new_collection
-from helpers import DECKS, SRS, TODAY, now_at, run_srs, subprocess_env
+from helpers import (
+    DECKS,
+    SRS,
+    STUDY_DAYS,
+    STUDY_SETTINGS,
+    TODAY,
+    basic,
+    build,
+    now_at,
+    run_srs,
+    subprocess_env,
+)
 
 from srs.review import Session
 from srs.store import Store
@@ -58,6 +70,8 @@ def test_bundled_decks_export_and_import_cleanly(db, tmp_path):
     answer = re.sub(r"<style>.*?</style>", "", card.answer(), flags=re.S)
     marked = answer.split('data-answer="true"')[1].split("</li>")[0]
     assert "AWS CodeDeploy" in marked
+    message, ok = col.fix_integrity()
+    assert ok, message
     col.close()
 
 
@@ -150,6 +164,8 @@ def test_progress_matches_srs(db, tmp_path):
         assert anki_due_date(col, card.due) == c.state.due
     assert studied == 8 + 3
     assert col.db.scalar("select count() from revlog") == review_rows
+    message, ok = col.fix_integrity()  # Anki's Check Database: nothing to fix
+    assert ok, message
     col.close()
 
 
@@ -217,4 +233,74 @@ def test_source_shows_the_file_name_and_line(db, tmp_path):
     sources = {col.get_note(nid)["Source"] for nid in col.find_notes("")}
     assert all(re.fullmatch(r"mlops-(basics|cicd)\.md:\d+", s) for s in sources), sources
     assert str(tmp_path) not in col.get_note(note.id).joined_fields()
+    col.close()
+
+
+def test_progress_is_what_anki_expects_and_repeats_stay_today(tmp_path):
+    # Two weeks of study up to yesterday; today a review card and a new card are failed and
+    # left waiting for their same-day repeat, and one card is crammed.
+    db_path = tmp_path / "srs.db"
+    now = now_at()
+    with Store.open(db_path) as store:
+        build(store, days=STUDY_DAYS[:-1])
+        store.import_questions([("Extra", "extra.md", [basic("extra")])], now)
+
+        def fail_one(**kwargs) -> int:
+            session = Session(store, TODAY, random.Random(0), settings=STUDY_SETTINGS, **kwargs)
+            shown = session.next_card()
+            session.grade(shown, 1, now=now, duration_ms=900)
+            return shown.card.id
+
+        failed = {"review": fail_one(new_limit=0), "new": fail_one(deck="Extra")}
+        cram = Session(store, TODAY, random.Random(1), deck="Lang::French", cram=True, limit=1)
+        cram.grade(cram.next_card(), 5, now=now_at("2026-11-22T09:30:00"), duration_ms=900)
+        guids = dict(
+            store.conn.execute(
+                "SELECT c.id, q.guid FROM cards c JOIN questions q ON q.id = c.question_id"
+            )
+        )
+        last_answers = dict(
+            store.conn.execute(
+                "SELECT card_id, max(reviewed_at) FROM reviews WHERE kind != 'cram'"
+                " GROUP BY card_id"
+            )
+        )
+    out = export_to(db_path, tmp_path / "progress.apkg", "--with-progress")
+    col = new_collection(tmp_path / "collection.anki2", age_days=60)
+    import_apkg(col, out, with_scheduling=True)
+
+    def anki_card(guid: str):
+        return col.get_note(col.db.scalar("SELECT id FROM notes WHERE guid = ?", guid)).cards()[0]
+
+    # What Anki's current versions keep with a studied card: its last review time.
+    for card_id, guid in guids.items():
+        card = anki_card(guid)
+        if card_id in last_answers:
+            answered = dt.datetime.fromisoformat(last_answers[card_id].replace("Z", "+00:00"))
+            data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", card.id))
+            assert data["lrt"] == int(answered.timestamp())
+        else:
+            assert card.type == 0
+    # The failed cards are due today: learning (new today) and relearning (a lapse), with
+    # one step left.
+    learning = {guids[failed["new"]]: (1, 1), guids[failed["review"]]: (3, 1)}
+    for guid, type_and_queue in learning.items():
+        card = anki_card(guid)
+        assert (card.type, card.queue, card.left % 1000) == (*type_and_queue, 1)
+    due_learning = {col.get_card(cid).note().guid for cid in col.find_cards("is:learn is:due")}
+    assert due_learning == set(learning)
+    # "Good" ends the relearning, as a 4 ends the repeats in srs: due tomorrow.
+    relearning = anki_card(guids[failed["review"]])
+    assert relearning.ivl == 1 and relearning.lapses >= 1
+    from anki.scheduler.v3 import CardAnswer  # after anki.collection: an import cycle
+
+    relearning.start_timer()
+    states = col._backend.get_scheduling_states(relearning.id)
+    good = col.sched.build_answer(card=relearning, states=states, rating=CardAnswer.GOOD)
+    col.sched.answer_card(good)
+    relearning.load()
+    assert (relearning.type, relearning.queue, relearning.due - col.sched.today) == (2, 2, 1)
+
+    message, ok = col.fix_integrity()  # Anki's Check Database: nothing to fix
+    assert ok, message
     col.close()
