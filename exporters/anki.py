@@ -40,6 +40,7 @@ from typing import Any, BinaryIO
 
 import genanki
 from srs.exporters.anki_html import attribute, clean, text_to_html
+from srs.exporters.anki_options import OptionOrders, shuffle_script
 
 from srs.errors import SrsError
 from srs.records import CardExport, Question, Review
@@ -53,7 +54,7 @@ QA_MODEL_ID = 1_531_240_502
 # copy of a note type only when the incoming one is newer (and leaves a user's own
 # tweaks alone otherwise). A constant on purpose: the export time would rewrite the note
 # type on every import.
-TEMPLATES_REVISED_AT = 1_767_225_600  # 2026-01-01T00:00:00Z
+TEMPLATES_REVISED_AT = 1_795_392_000  # 2026-11-23T00:00:00Z: options shuffled per review
 
 MCQ_FIELDS = (
     ("Question", 8_301_531_240_001),  # the question, its title folded in on top
@@ -73,7 +74,8 @@ QA_FIELDS = (
 QA_TEMPLATE = ("Question/answer", 8_301_531_240_301)
 
 # The marks live only in the Answer field, so the front's HTML never holds the answer; the
-# back needs no JavaScript, just this CSS.
+# back needs no JavaScript, just this CSS. Where JavaScript runs, both sides shuffle the
+# options at every review, the back in the front's order (anki_options).
 CSS = """\
 .card { font-family: sans-serif; font-size: 20px; text-align: left; color: #1f2328;
   background-color: #fff; line-height: 1.4; }
@@ -101,13 +103,16 @@ _BACK_TAIL = """
 MCQ_FRONT = """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 {{Options}}
-</div>"""
+</div>
+""" + shuffle_script("front")
 MCQ_BACK = (
     """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 <hr id="answer">
 {{Answer}}"""
     + _BACK_TAIL
+    + "\n"
+    + shuffle_script("back")
 )
 
 QA_FRONT = """<div class="srs srs-qa mathjax_ignore tex2jax_ignore">
@@ -205,7 +210,7 @@ def _question_html(q: Question) -> str:
     return body or "&nbsp;"
 
 
-def _fields(card: CardExport) -> list[str]:
+def _fields(card: CardExport, orders: OptionOrders) -> list[str]:
     q = card.question
     source = text_to_html(card.source)
     explanation = text_to_html(q.explanation)
@@ -213,14 +218,16 @@ def _fields(card: CardExport) -> list[str]:
         return [_question_html(q), text_to_html(q.answer), explanation, source]
     if not q.options:
         return [_question_html(q), "", "", explanation, source]
-    # The options as an ordered list, front (plain) and back (marked), each escaped once.
+    # The options as an ordered list, front (plain) and back (marked), each escaped once,
+    # in the note's own fixed order: the source order would give the answer away.
     right = set(q.answers)
-    options = [text_to_html(option) for option in q.options]
+    order = orders.order(card.deck, card.guid, len(q.options), q.answers)
+    options = [text_to_html(q.options[i]) for i in order]
     front = "".join([f"<li>{o}</li>" for o in options])
     back = "".join(
         [
             f'<li data-answer="{"true" if i in right else "false"}">{o}</li>'
-            for i, o in enumerate(options)
+            for i, o in zip(order, options, strict=True)
         ]
     )
     return [
@@ -448,6 +455,7 @@ def _write_apkg(
 ) -> ExportSummary:
     now = _utc(now)
     models = _models()
+    orders = OptionOrders()
     decks: dict[str, genanki.Deck] = {}
     notes: dict[str, list[_Note]] = {}  # by deck name, in export order
     studied: list[tuple[_Note, CardExport]] = []
@@ -467,7 +475,7 @@ def _write_apkg(
         deck.add_model(model)  # genanki writes the note types its decks' notes use
         note = _Note(
             model=model,
-            fields=_fields(card),
+            fields=_fields(card, orders),
             tags=_tags_field(card.question.tags),
             guid=card.guid,
             due=position,  # new-card order: the export order
