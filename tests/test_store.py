@@ -11,7 +11,6 @@ import pytest
 from helpers import TODAY, basic, mcq, now_at, query_plan
 
 from srs.errors import SrsError
-from srs.records import question_uid
 from srs.settings import Settings
 from srs.sm2 import answer
 from srs.store import Store, migrations
@@ -393,20 +392,28 @@ def test_new_questions_get_guids_derived_from_deck_and_uid(store, tmp_path):
 
 
 def test_existing_guids_are_kept_and_a_taken_guid_is_not_reused(store):
-    store.import_questions([("Deck", "/a.md", [mcq("Old?"), mcq("Taken?")])], now_at())
-    # A question imported by an older version has a random GUID; one whose text was edited
-    # keeps the GUID derived from its first text, which a new question would derive again.
+    def guids() -> dict[str, str]:
+        return dict(store.conn.execute("SELECT text, guid FROM questions"))
+
+    def load(*questions):
+        return store.import_questions([("Deck", "/a.md", list(questions))], now_at())[0]
+
+    load(mcq("Old?"), mcq("Is this one taken?"))
+    # A question imported by an older version has a random GUID: it keeps it.
     store.conn.execute("UPDATE questions SET guid = 'random-old-guid' WHERE text = 'Old?'")
-    store.conn.execute("UPDATE questions SET uid = 'text:edited' WHERE text = 'Taken?'")
-    (taken,) = store.conn.execute("SELECT guid FROM questions WHERE text = 'Taken?'").fetchone()
     store.conn.commit()
-    changed = [mcq("Old?", options=("a", "b")), mcq("Taken?")]
-    result = store.import_questions([("Deck", "/a.md", changed)], now_at())
-    assert (result[0].added, result[0].updated) == (1, 1)
-    guids = dict(store.conn.execute("SELECT uid, guid FROM questions"))
-    assert guids[question_uid(mcq("Old?"))] == "random-old-guid"
-    assert guids["text:edited"] == taken
-    assert guids[question_uid(mcq("Taken?"))] not in {taken, "random-old-guid"}
+    first = guids()
+    # A question's text edited: it keeps its GUID, derived from its first text...
+    edited = load(mcq("Old?", options=("a", "b")), mcq("Is this one taken!"))
+    assert (edited.added, edited.updated) == (0, 2)
+    assert guids() == {"Old?": "random-old-guid", "Is this one taken!": first["Is this one taken?"]}
+    # ...which a new question with that first text would derive again: it gets another.
+    again = load(
+        mcq("Old?", options=("a", "b")), mcq("Is this one taken!"), mcq("Is this one taken?")
+    )
+    assert (again.added, again.updated) == (1, 0)
+    assert guids()["Is this one taken?"] not in {first["Is this one taken?"], "random-old-guid"}
+    assert len(guids()["Is this one taken?"]) == 32
 
 
 def test_every_change_moves_the_content_stamp_on_by_a_second_at_least(store):

@@ -13,6 +13,7 @@ import typer
 from srs import clock
 from srs.cli.options import DbOption, DeckOption, plural, shorten
 from srs.errors import SrsError
+from srs.records import FileImport
 from srs.runtime import err, open_store, today_of
 
 
@@ -88,6 +89,7 @@ def import_(
         if s.pruned:
             line += f", {s.pruned} pruned"
         print(line)
+        _print_pairings(s)
         if s.gone and not s.pruned:
             print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
             for text in s.gone:
@@ -96,6 +98,26 @@ def import_(
         print(f"Skipped what has errors ({plural(errors, 'error')}, listed above).")
     if dry_run:
         print("Dry run: nothing written.")
+
+
+def _print_pairings(summary: FileImport) -> None:
+    """Which questions were taken as edits of others, and which could not be told apart."""
+    if summary.paired:
+        n = len(summary.paired)
+        their = "its card and history" if n == 1 else "their cards and history"
+        print(f"  {plural(n, 'question')} edited (kept {their}):")
+        for old, new in summary.paired:
+            print(f'    "{shorten(old, 200)}"')
+            print(f'    -> "{shorten(new, 200)}"')
+    if summary.ambiguous:
+        print(
+            f"  {len(summary.ambiguous)} not paired with an edit, as more than one question"
+            " could be its edit:"
+        )
+        for old, candidates in summary.ambiguous:
+            print(f'    "{shorten(old, 200)}"')
+            for new in candidates:
+                print(f'    ~ "{shorten(new, 200)}"')
 
 
 def review(
