@@ -23,16 +23,24 @@ Most banks put the right option first. srs shuffles them at every review; in Ank
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Sequence
 
+# Every order of up to 6 things, by count: a shuffle is then one lookup (most notes have 4
+# or 5 options, so their other options number 3 or 4).
+_ORDERS = {count: list(itertools.permutations(range(count))) for count in range(7)}
 
-def hashed_shuffle(key: str, count: int) -> list[int]:
+
+def hashed_shuffle(key: str, count: int) -> list[int] | tuple[int, ...]:
     """A fixed shuffle of ``range(count)`` (``count`` at most 16) drawn from ``key``."""
-    digest = hashlib.sha256(f"srs option order\x1f{key}".encode()).digest()
+    number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest())
+    orders = _ORDERS.get(count)
+    if orders is not None:
+        return orders[number % len(orders)]
     order = list(range(count))
-    # Fisher-Yates, two bytes of the digest a draw (15 draws at most: 30 of its 32 bytes).
-    for draw, i in enumerate(range(count - 1, 0, -1)):
-        j = int.from_bytes(digest[2 * draw : 2 * draw + 2], "big") % (i + 1)
+    # Fisher-Yates, each draw a digit of the 64-bit hash in a mixed radix (16! < 2**45).
+    for i in range(count - 1, 0, -1):
+        number, j = divmod(number, i + 1)
         order[i], order[j] = order[j], order[i]
     return order
 
@@ -41,18 +49,18 @@ class OptionOrders:
     """The fixed option orders of the notes of an export, asked for in export order."""
 
     def __init__(self) -> None:
-        # (deck, number of options) -> the letters still to hand out in this run, and how
-        # many runs there were before.
-        self._runs: dict[tuple[str, int], tuple[list[int], int]] = {}
+        # (deck, number of options) -> the letters still to hand out in the current run
+        self._left: dict[tuple[str, int], list[int]] = {}
+        self._runs: dict[tuple[str, int], int] = {}  # -> how many runs were started
 
     def _next_place(self, deck: str, count: int) -> int:
-        left, runs = self._runs.get((deck, count), ([], 0))
+        left = self._left.get((deck, count))
         if not left:
-            left = hashed_shuffle(f"{deck}\x1f{count}\x1f{runs}", count)
-            runs += 1
-        place = left.pop()
-        self._runs[deck, count] = (left, runs)
-        return place
+            runs = self._runs.get((deck, count), 0)
+            run = hashed_shuffle(f"{deck}\x1f{count}\x1f{runs}", count)
+            left = self._left[deck, count] = list(run)
+            self._runs[deck, count] = runs + 1
+        return left.pop()
 
     def order(self, deck: str, guid: str, count: int, answers: Sequence[int]) -> list[int]:
         """The next note's order: entry ``k`` is the source index of the option shown
@@ -60,8 +68,8 @@ class OptionOrders:
         if count < 2 or not answers:
             return list(range(count))
         right = answers[0]
-        others = [i for i in range(count) if i != right]
-        order = [others[i] for i in hashed_shuffle(guid, count - 1)]
+        # The others, shuffled: the indexes of range(count) without `right`.
+        order = [i + (i >= right) for i in hashed_shuffle(guid, count - 1)]
         order.insert(self._next_place(deck, count), right)
         return order
 

@@ -7,6 +7,7 @@ import json
 import random
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from anki_helpers import anki_due_date, import_apkg, new_collection
@@ -304,3 +305,41 @@ def test_progress_is_what_anki_expects_and_repeats_stay_today(tmp_path):
     message, ok = col.fix_integrity()  # Anki's Check Database: nothing to fix
     assert ok, message
     col.close()
+
+
+@pytest.mark.parametrize(
+    ("output", "written"),
+    [
+        ("out/", "out/MLOps.apkg"),
+        ("out", "out/MLOps.apkg"),  # an existing folder
+        (".", "MLOps.apkg"),
+        ("name", "name.apkg"),
+        ("my.deck", "my.deck.apkg"),
+        ("out/Name.APKG", "out/Name.APKG"),
+        ("out/x.apkg", "out/x.apkg"),
+    ],
+)
+def test_output_may_be_a_folder_or_a_name_without_its_ending(db, tmp_path, output, written):
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True)
+    result = subprocess.run(
+        [*SRS, "export", "--db", str(db), "-o", output],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=work,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Wrote {Path(written)}: 35 notes")
+    files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    assert files == [str(Path(written))]
+    col = new_collection(tmp_path / "collection.anki2")
+    assert len(import_apkg(col, work / written).new) == 35
+    col.close()
+
+
+def test_output_in_a_missing_folder_is_one_line(db, tmp_path):
+    result = srs("export", "--db", str(db), "-o", str(tmp_path / "missing") + "/")
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot write to {tmp_path / 'missing'}/: no such folder\n"
+    assert not (tmp_path / "missing").exists()

@@ -162,6 +162,19 @@ def _default_apkg_name(decks: list[str]) -> str:
     return safe.strip(" .") + ".apkg"
 
 
+def _apkg_path(output: str | None, decks: list[str]) -> Path:
+    """Where to write: ``-o`` as given, with ``.apkg`` added when it has another ending; in
+    a folder (``-o DIR/``, ``-o .``), the default name there; without ``-o``, here."""
+    if output is None:
+        return Path(_default_apkg_name(decks))
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        if not path.is_dir():
+            raise SrsError(f"cannot write to {output}: no such folder")
+        return path / _default_apkg_name(decks)
+    return path if path.suffix.lower() == ".apkg" else path.with_name(path.name + ".apkg")
+
+
 def _size(n: int) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
 
@@ -172,8 +185,12 @@ def export(
         typer.Option("--deck", "-d", help="Export this deck and its sub-decks (repeatable)."),
     ] = None,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="The .apkg file. Default: <deck>.apkg here."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The .apkg file, or a folder for <deck>.apkg. Default: <deck>.apkg here.",
+        ),
     ] = None,
     with_progress: Annotated[
         bool,
@@ -189,7 +206,7 @@ def export(
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")
         names = deck or store.export_deck_names(deck)
-        path = output or Path(_default_apkg_name(names))
+        path = _apkg_path(output, names)
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(
