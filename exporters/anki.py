@@ -15,8 +15,13 @@ What Anki does with the package (checked against the real backend in the tests):
   Anki matches fields and templates by id, so renaming one never splits the note type.
 * Tags: Anki tags cannot hold white space, so every run of white space in a tag becomes
   ``_`` ("exam prep" is exported as ``exam_prep``).
+* Field text shows as typed (anki_html): HTML and Anki's own markup escaped, code as
+  monospace, control characters replaced. The options go in an order of their own, shuffled
+  again at every review where the templates' JavaScript runs (anki_options).
 * Progress (``with_progress=True``) only applies to notes new to the collection, and only
   when "Import any learning progress" is ticked (``with_scheduling`` in the import API).
+  Cards carry what Anki's Check Database would otherwise add (the last review time), and a
+  card waiting for its same-day repeat arrives as a learning or relearning card due today.
 """
 
 from __future__ import annotations
