@@ -299,3 +299,24 @@ def test_a_typo_fixed_in_a_bank_without_ids_updates_the_note_in_anki(tmp_path):
     assert col.db.scalar("SELECT count() FROM revlog WHERE cid = ?", card_id) == history == 1
     assert col.note_count() == 2
     col.close()
+
+
+def test_a_file_rewritten_wholesale_is_not_compared_text_by_text(db_path, tmp_path):
+    from srs.store.pairing import MAX_COMPARISONS
+
+    # 200 true/false questions, all reworded: 40,000 pairs of texts to compare.
+    old = [f"Claim number {i} about some pipeline property holds." for i in range(200)]
+    new = [f"Statement {i}: a pipeline has this property." for i in range(200)]
+    new[7] = old[7].replace("holds", "hold")  # one typo fix among them
+    deck = tmp_path / "claims.md"
+    deck.write_text("".join(f"## {t}\n- [x] True\n- [ ] False\n\n" for t in old))
+    assert run_srs("import", str(deck), "--db", str(db_path)).returncode == 0
+    deck.write_text("".join(f"## {t}\n- [x] True\n- [ ] False\n\n" for t in new))
+    result = run_srs("import", str(deck), "--db", str(db_path), "--dry-run")
+    assert result.returncode == 0
+    assert MAX_COMPARISONS < 200 * 200
+    assert result.stdout.splitlines()[:2] == [
+        f"{deck} -> claims: 200 added, 0 updated, 0 unchanged",
+        "  edits of a question's text not looked for: 40,000 pairs of questions to compare,"
+        " too many (only questions in the same place were compared)",
+    ]

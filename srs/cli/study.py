@@ -118,6 +118,11 @@ def _print_pairings(summary: FileImport) -> None:
             print(f'    "{shorten(old, 200)}"')
             for new in candidates:
                 print(f'    ~ "{shorten(new, 200)}"')
+    if summary.not_compared:
+        print(
+            f"  edits of a question's text not looked for: {summary.not_compared:,} pairs of"
+            " questions to compare, too many (only questions in the same place were compared)"
+        )
 
 
 def review(

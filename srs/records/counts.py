@@ -68,3 +68,5 @@ class FileImport:
     # ones (or shares its one with another) is not paired: (old text, the new texts).
     paired: list[tuple[str, str]] = field(default_factory=list)
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Pairs of texts not compared: too many questions left the file and came (see pairing).
+    not_compared: int = 0

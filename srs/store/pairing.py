@@ -16,6 +16,11 @@ same answer), and either
 Each question may have one partner only: a question with two possible partners, or whose
 partner has another one, is not paired (it is *ambiguous*: imported as new, the old one
 kept), and the caller says so. Two explicit ``id:`` are two questions, never paired.
+
+Comparing texts costs time for every pair of a question that left and one that came with
+the same answers: a file rewritten wholesale (thousands of true/false questions reworded)
+would take minutes. Beyond ``MAX_COMPARISONS`` pairs, texts are not compared (the position
+rule still holds) and the result says so.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 SIMILARITY = 0.9
+MAX_COMPARISONS = 20_000
 
 
 @dataclass(frozen=True)
@@ -46,16 +52,20 @@ class Pairing:
 
     pairs: list[tuple[int, int]]
     ambiguous: list[tuple[int, list[int]]]
+    not_compared: int = 0  # pairs of texts left uncompared (more than MAX_COMPARISONS)
 
 
-def similar(a: str, b: str) -> bool:
-    """Whether two normalised texts are at least SIMILARITY alike (cheap bounds first)."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= SIMILARITY
-        and matcher.quick_ratio() >= SIMILARITY
-        and matcher.ratio() >= SIMILARITY
-    )
+def similar(a: str, b: str, matcher: difflib.SequenceMatcher | None = None) -> bool:
+    """Whether two normalised texts are at least SIMILARITY alike (cheap bounds first).
+
+    ``matcher``: one that already has ``b`` as its second sequence (it caches its work on it).
+    """
+    if 2 * min(len(a), len(b)) < SIMILARITY * (len(a) + len(b)):  # real_quick_ratio
+        return False
+    if matcher is None:
+        matcher = difflib.SequenceMatcher(None, b=b, autojunk=False)
+    matcher.set_seq1(a)
+    return matcher.quick_ratio() >= SIMILARITY and matcher.ratio() >= SIMILARITY
 
 
 def pair_edits(gone: Sequence[Side], new: Sequence[Side], shared: set[Hashable]) -> Pairing:
@@ -67,18 +77,26 @@ def pair_edits(gone: Sequence[Side], new: Sequence[Side], shared: set[Hashable])
     new_by_key: dict[Hashable, list[int]] = defaultdict(list)
     for n, side in enumerate(new):
         new_by_key[side.key].append(n)
+    work = sum(len(new_by_key.get(old.key, ())) for old in gone)
+    compare_texts = work <= MAX_COMPARISONS
+    matchers: dict[int, difflib.SequenceMatcher] = {}
     candidates: dict[int, list[int]] = {}
     partners: dict[int, list[int]] = defaultdict(list)  # new -> gone candidates
     for g, old in enumerate(gone):
-        found = [
-            n
-            for n in new_by_key.get(old.key, ())
-            if not (old.explicit_id and new[n].explicit_id)
-            and (
-                (old.position == new[n].position and old.key not in shared)
-                or similar(old.text, new[n].text)
-            )
-        ]
+        found = []
+        for n in new_by_key.get(old.key, ()):
+            if old.explicit_id and new[n].explicit_id:
+                continue
+            if old.position == new[n].position and old.key not in shared:
+                found.append(n)
+            elif compare_texts:
+                matcher = matchers.get(n)
+                if matcher is None:
+                    matcher = matchers[n] = difflib.SequenceMatcher(
+                        None, b=new[n].text, autojunk=False
+                    )
+                if similar(old.text, new[n].text, matcher):
+                    found.append(n)
         if found:
             candidates[g] = found
             for n in found:
@@ -90,4 +108,4 @@ def pair_edits(gone: Sequence[Side], new: Sequence[Side], shared: set[Hashable])
             pairs.append((g, found[0]))
         else:
             ambiguous.append((g, found))
-    return Pairing(pairs, ambiguous)
+    return Pairing(pairs, ambiguous, 0 if compare_texts else work)

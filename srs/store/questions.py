@@ -234,6 +234,7 @@ class Questions(Connection):
         for g, candidates in pairing.ambiguous:
             texts = [change.added[n].content[1] for n in candidates]
             result.ambiguous.append((gone[g].content[1], texts))
+        result.not_compared = pairing.not_compared
 
     def _update_question(
         self,
