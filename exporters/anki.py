@@ -134,7 +134,8 @@ QA_BACK = (
 # When this module starts writing a note's fields differently (markup, option order),
 # add 1: every note's mod time moves on by a second, past what any earlier version
 # exported for it (at most its ``content_changed_at``), so Anki takes the new fields once.
-# 1: options in a fixed shuffled order, code as monospace, Anki markup shown as text.
+# 1: options in an order of their own, the title in an attribute, Source the file name,
+# code as monospace, Anki markup shown as text.
 FIELDS_REVISION = 1
 
 # --- Scheduling ------------------------------------------------------------------------

@@ -262,7 +262,8 @@ def test_the_import_report_lists_pairings_and_ambiguities(tmp_path):
     ambiguous = run_srs("import", str(deck), "--db", str(db))
     assert ambiguous.stdout.splitlines() == [
         f"{deck} -> Pipelines: 2 added, 0 updated, 1 unchanged",
-        "  1 not paired with an edit, as more than one question could be its edit:",
+        "  1 not paired with an edit, as more than one pairing fits"
+        " (the new questions are added, the old ones kept):",
         '    "Which command uploads local commits to the remote repository?"',
         '    ~ "Which command uploads local comits to the remote repository?"',
         '    ~ "Which command uploads local commit to the remote repository?"',

@@ -111,8 +111,8 @@ def _print_pairings(summary: FileImport) -> None:
             print(f'    -> "{shorten(new, 200)}"')
     if summary.ambiguous:
         print(
-            f"  {len(summary.ambiguous)} not paired with an edit, as more than one question"
-            " could be its edit:"
+            f"  {len(summary.ambiguous)} not paired with an edit, as more than one pairing"
+            " fits (the new questions are added, the old ones kept):"
         )
         for old, candidates in summary.ambiguous:
             print(f'    "{shorten(old, 200)}"')
