@@ -9,13 +9,19 @@ What Anki does with the package (checked against the real backend in the tests):
 
 * Notes are matched by GUID, which is ``CardExport.guid``, never derived from field text,
   so a fixed typo updates the note. Anki only takes the incoming copy when its mod time
-  is newer than its own, so each note's mod is ``content_changed_at`` (clamped to now).
+  is newer than its own, so each note's mod is ``content_changed_at`` (which the store
+  moves on by at least a second with every change) plus ``FIELDS_REVISION``.
 * The note types carry hard-coded ids, and every field and template a permanent ``id``:
   Anki matches fields and templates by id, so renaming one never splits the note type.
 * Tags: Anki tags cannot hold white space, so every run of white space in a tag becomes
   ``_`` ("exam prep" is exported as ``exam_prep``).
+* Field text shows as typed (anki_html): HTML and Anki's own markup escaped, code as
+  monospace, control characters replaced. The options go in an order of their own, shuffled
+  again at every review where the templates' JavaScript runs (anki_options).
 * Progress (``with_progress=True``) only applies to notes new to the collection, and only
   when "Import any learning progress" is ticked (``with_scheduling`` in the import API).
+  Cards carry what Anki's Check Database would otherwise add (the last review time), and a
+  card waiting for its same-day repeat arrives as a learning or relearning card due today.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import html
 import itertools
 import json
 import os
@@ -39,6 +44,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import genanki
+from srs.exporters.anki_html import attribute, clean, text_to_html
+from srs.exporters.anki_options import OptionOrders, shuffle_script
 
 from srs.errors import SrsError
 from srs.records import CardExport, Question, Review
@@ -52,7 +59,7 @@ QA_MODEL_ID = 1_531_240_502
 # copy of a note type only when the incoming one is newer (and leaves a user's own
 # tweaks alone otherwise). A constant on purpose: the export time would rewrite the note
 # type on every import.
-TEMPLATES_REVISED_AT = 1_767_225_600  # 2026-01-01T00:00:00Z
+TEMPLATES_REVISED_AT = 1_795_392_000  # 2026-11-23T00:00:00Z: options shuffled per review
 
 MCQ_FIELDS = (
     ("Question", 8_301_531_240_001),  # the question, its title folded in on top
@@ -72,12 +79,18 @@ QA_FIELDS = (
 QA_TEMPLATE = ("Question/answer", 8_301_531_240_301)
 
 # The marks live only in the Answer field, so the front's HTML never holds the answer; the
-# back needs no JavaScript, just this CSS.
+# back needs no JavaScript, just this CSS. Where JavaScript runs, both sides shuffle the
+# options at every review, the back in the front's order (anki_options).
 CSS = """\
 .card { font-family: sans-serif; font-size: 20px; text-align: left; color: #1f2328;
   background-color: #fff; line-height: 1.4; }
 .nightMode.card, .night_mode .card { color: #e6edf3; background-color: #0d1117; }
 .srs-title { font-weight: bold; margin-bottom: .4em; }
+.srs-title::before { content: attr(data-title); }
+.srs pre { font-size: 85%; padding: .5em .7em; overflow-x: auto; border-radius: 4px;
+  background-color: rgba(127, 127, 127, .12); }
+.srs code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 90%; }
+.srs pre code { font-size: 100%; }
 .srs-options li { margin: .3em 0; }
 .srs-options li[data-answer="true"] { font-weight: bold; color: #1a7f37; }
 .srs-options li[data-answer="true"]::after { content: " \\2714"; }
@@ -92,28 +105,38 @@ _BACK_TAIL = """
 {{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
 </div>"""
 
-MCQ_FRONT = """<div class="srs srs-mcq">
+MCQ_FRONT = """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 {{Options}}
-</div>"""
+</div>
+""" + shuffle_script("front")
 MCQ_BACK = (
-    """<div class="srs srs-mcq">
+    """<div class="srs srs-mcq mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 <hr id="answer">
 {{Answer}}"""
     + _BACK_TAIL
+    + "\n"
+    + shuffle_script("back")
 )
 
-QA_FRONT = """<div class="srs srs-qa">
+QA_FRONT = """<div class="srs srs-qa mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 </div>"""
 QA_BACK = (
-    """<div class="srs srs-qa">
+    """<div class="srs srs-qa mathjax_ignore tex2jax_ignore">
 <div class="srs-question">{{Question}}</div>
 <hr id="answer">
 <div class="srs-answer">{{Answer}}</div>"""
     + _BACK_TAIL
 )
+
+# When this module starts writing a note's fields differently (markup, option order),
+# add 1: every note's mod time moves on by a second, past what any earlier version
+# exported for it (at most its ``content_changed_at``), so Anki takes the new fields once.
+# 1: options in an order of their own, the title in an attribute, Source the file name,
+# code as monospace, Anki markup shown as text.
+FIELDS_REVISION = 1
 
 # --- Scheduling ------------------------------------------------------------------------
 
@@ -150,17 +173,6 @@ class ExportSummary:
 # --- Text -------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
-_HTML_SPECIAL = re.compile("[&<>\"'\r\n]")  # what text_to_html changes
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as HTML: ``<``, ``>``, ``&`` and quotes escaped, newlines as ``<br>``."""
-    if _HTML_SPECIAL.search(text) is None:  # the usual case: nothing to change
-        return text
-    if "\r" in text:  # the `in` tests are cheap; this runs for every field of every note
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = html.escape(text, quote=True)
-    return text.replace("\n", "<br>") if "\n" in text else text
 
 
 def anki_tag(tag: str) -> str:
@@ -168,7 +180,7 @@ def anki_tag(tag: str) -> str:
 
     ``"exam prep"`` -> ``"exam_prep"``; leading and trailing white space is dropped.
     """
-    return _SPACE.sub("_", tag.strip())
+    return clean(_SPACE.sub("_", tag.strip()))
 
 
 def anki_tags(tags: Iterable[str]) -> list[str]:
@@ -184,7 +196,7 @@ def _tags_field(tags: tuple[str, ...]) -> str:
 
 def deck_name(name: str) -> str:
     """A deck name as Anki stores it: ``::``-separated parts, each trimmed, none empty."""
-    parts = [p.strip() for p in name.split("::")]
+    parts = [p.strip() for p in clean(name).split("::")]
     return "::".join(p for p in parts if p) or "Default"
 
 
@@ -197,12 +209,14 @@ def deck_id(name: str) -> int:
 def _question_html(q: Question) -> str:
     body = text_to_html(q.text)
     if q.title:
-        return f'<div class="srs-title">{text_to_html(q.title)}</div>{body}'
+        # The title is shown by CSS from an attribute, so the Question field's text (Anki's
+        # sort field, HTML stripped) is the question alone: the browser sorts by question.
+        return f'<div class="srs-title" data-title="{attribute(q.title)}"></div>{body}'
     # A note without a front makes no card in Anki; a question is never empty in practice.
     return body or "&nbsp;"
 
 
-def _fields(card: CardExport) -> list[str]:
+def _fields(card: CardExport, orders: OptionOrders) -> list[str]:
     q = card.question
     source = text_to_html(card.source)
     explanation = text_to_html(q.explanation)
@@ -210,14 +224,16 @@ def _fields(card: CardExport) -> list[str]:
         return [_question_html(q), text_to_html(q.answer), explanation, source]
     if not q.options:
         return [_question_html(q), "", "", explanation, source]
-    # The options as an ordered list, front (plain) and back (marked), each escaped once.
+    # The options as an ordered list, front (plain) and back (marked), each escaped once,
+    # in the note's own fixed order: the source order would give the answer away.
     right = set(q.answers)
-    options = [text_to_html(option) for option in q.options]
+    order = orders.order(card.deck, card.guid, len(q.options), q.answers)
+    options = [text_to_html(q.options[i]) for i in order]
     front = "".join([f"<li>{o}</li>" for o in options])
     back = "".join(
         [
             f'<li data-answer="{"true" if i in right else "false"}">{o}</li>'
-            for i, o in enumerate(options)
+            for i, o in zip(order, options, strict=True)
         ]
     )
     return [
@@ -348,6 +364,16 @@ def anki_ease(grade: int) -> int:
     return max(1, grade - 1)
 
 
+def note_mod(content_changed_at: dt.datetime) -> int:
+    """A note's mod time: its content stamp in whole seconds, plus FIELDS_REVISION.
+
+    Not clamped to the export time: a change made within the same second as the last one
+    (or with SRS_NOW pinned) is stamped a second later, and must still reach Anki. Anki's
+    Check Database brings a mod time still in the future back to now.
+    """
+    return int(_utc(content_changed_at).timestamp()) + FIELDS_REVISION
+
+
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -371,7 +397,9 @@ def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[l
                 anki_ease(r.grade),
                 r.interval_after,
                 r.interval_before,
-                r.ef_after * 10,
+                # Cramming leaves the schedule alone: Anki's mark for it is ease factor 0
+                # on a filtered review, which keeps it out of scheduling (and FSRS).
+                0 if r.kind == "cram" else r.ef_after * 10,
                 min(max(r.duration_ms, 0), MAX_ANSWER_MS),
                 kind,
             ]
@@ -432,8 +460,8 @@ def _write_apkg(
     with_progress: bool,
 ) -> ExportSummary:
     now = _utc(now)
-    now_s = int(now.timestamp())
     models = _models()
+    orders = OptionOrders()
     decks: dict[str, genanki.Deck] = {}
     notes: dict[str, list[_Note]] = {}  # by deck name, in export order
     studied: list[tuple[_Note, CardExport]] = []
@@ -453,11 +481,11 @@ def _write_apkg(
         deck.add_model(model)  # genanki writes the note types its decks' notes use
         note = _Note(
             model=model,
-            fields=_fields(card),
+            fields=_fields(card, orders),
             tags=_tags_field(card.question.tags),
             guid=card.guid,
             due=position,  # new-card order: the export order
-            mod=min(int(_utc(card.content_changed_at).timestamp()), now_s),
+            mod=note_mod(card.content_changed_at),
         )
         deck_notes.append(note)
         if with_progress and not card.state.is_new:
@@ -523,38 +551,90 @@ def _add_progress(
     today: dt.date,
     now: dt.datetime,
 ) -> None:
-    """Turn studied cards into review cards (type 2, queue 2) and add their review log."""
-    day0 = anki_day_number(now)
-    now_s = int(now.timestamp())
+    """Schedule the studied cards as Anki would have them, and add their review log."""
     now_ms = int(now.timestamp() * 1000)
-    updates = []
     revlog: list[list[int]] = []
     for note, card in studied:
-        state = card.state
-        due = state.due
-        if due is None:  # not expected for a studied card; derive it from the last review
-            assert state.last_review is not None
-            due = state.last_review + dt.timedelta(days=state.sm2.interval)
-        reps = len(card.reviews) or max(1, state.sm2.repetitions)
-        updates.append(
-            (
-                day0 + (due - today).days,
-                max(1, state.sm2.interval),
-                state.sm2.ef * 10,  # hundredths -> Anki's permille: 2.50 -> 2500
-                reps,
-                state.lapses,
-                now_s,
-                note.card_id,
-            )
-        )
         revlog.extend(_revlog_rows(note.card_id, card.reviews, now_ms))
+    _unique_ids(revlog)
+    last_reviews = _last_review_times(revlog)
+    day0 = anki_day_number(now)
+    now_s = int(now.timestamp())
+    updates = [
+        _scheduled_card(
+            note,
+            card,
+            today=today,
+            day0=day0,
+            now_s=now_s,
+            last_review=last_reviews.get(note.card_id),
+        )
+        for note, card in studied
+    ]
     cursor.executemany(
-        "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = ?, reps = ?,"
-        " lapses = ?, mod = ? WHERE id = ?",
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+        " lapses = ?, left = ?, data = ?, mod = ? WHERE id = ?",
         updates,
     )
-    _unique_ids(revlog)
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+
+
+# Anki's card types (and the queues they sit in).
+_LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
+_LEARNING_QUEUE, _REVIEW_QUEUE = 1, 2
+
+
+def _last_review_times(revlog: list[list[int]]) -> dict[int, int]:
+    """Each card's last answer that counts for scheduling, in seconds, worked out as Anki's
+    Check Database does (it fills in the card's ``lrt`` from it): the latest rated entry
+    that is not cramming (a filtered review with ease factor 0). ``revlog`` sorted by id."""
+    times = {}
+    for row_id, card_id, _, ease, _, _, factor, _, kind in revlog:
+        if ease > 0 and not (kind == 3 and factor == 0):
+            times[card_id] = row_id // 1000
+    return times
+
+
+def _first_studied_today(card: CardExport, today: dt.date) -> bool:
+    return not any(r.kind != "cram" and r.study_day < today for r in card.reviews)
+
+
+def _scheduled_card(
+    note: _Note,
+    card: CardExport,
+    *,
+    today: dt.date,
+    day0: int,
+    now_s: int,
+    last_review: int | None,
+) -> tuple:
+    """A studied card's scheduling columns: type, queue, due, ivl, factor, reps, lapses,
+    left, data, mod, and its id last."""
+    state = card.state
+    reps = len(card.reviews) or max(1, state.sm2.repetitions)
+    data: dict[str, int] = {} if last_review is None else {"lrt": last_review}
+    ease = state.sm2.ef * 10  # hundredths -> Anki's permille: 2.50 -> 2500
+    if state.needs_repeat(today):
+        # Answered below 4 today and not yet repeated: due again today in Anki too, with
+        # one step left, so "good" ends it as a 4 does in srs. A learning card if today's
+        # answers were its first, else relearning; due (a time) since its last answer.
+        due = min(last_review or now_s, now_s)
+        if _first_studied_today(card, today):
+            data["pos"] = note.due  # its place among new cards, as Anki keeps it
+            kind, interval, ease = _LEARNING, 0, 0
+        else:
+            kind, interval = _RELEARNING, max(1, state.sm2.interval)
+        columns = (kind, _LEARNING_QUEUE, due, interval, ease)
+    else:
+        due_day = state.due
+        if due_day is None:  # not expected for a studied card; derive it from the last review
+            assert state.last_review is not None
+            due_day = state.last_review + dt.timedelta(days=state.sm2.interval)
+        days = (due_day - today).days
+        columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, max(1, state.sm2.interval), ease)
+    left = 1 if columns[1] == _LEARNING_QUEUE else 0
+    card_data = json.dumps(data, separators=(",", ":")) if data else ""
+    return (*columns, reps, state.lapses, left, card_data, now_s, note.card_id)
 
 
 def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:

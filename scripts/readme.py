@@ -8,7 +8,8 @@ Every ```console block is part of one shell session, run in order in a scratch f
 holds copies of decks/ and tests/data/, with an empty user data folder (so srs starts with no
 database), TZ=UTC, 80 columns and no colour. A `$ ` line is a command, the lines after it its
 output (stdout and stderr as a terminal shows them). Commands: `export NAME=value...`,
-`srs ...` (`NAME=value` in front if wanted) and `python -m scripts.demo ...`. A review's
+`srs ...` (`NAME=value` in front if wanted), `python -m scripts.demo ...`, and `cp` and
+`sed` to make or edit a file. A block may be indented (in a list item). A review's
 typed answers are read from its transcript (`answer> b`) and fed to it. Not compared: the
 time a session took, and the size of a package written (the seconds each answer took go
 into it).
@@ -60,6 +61,7 @@ class Block:
     first: int
     last: int
     commands: list[Command]
+    indent: str = ""  # a block in a list item is indented
 
 
 def blocks(text: str) -> list[Block]:
@@ -71,18 +73,20 @@ def blocks(text: str) -> list[Block]:
         if lines[i].strip() != "```console":
             i += 1
             continue
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
         first = i + 1
         commands: list[Command] = []
         i += 1
         while lines[i].strip() != "```":
-            if lines[i].startswith("$ "):
-                commands.append(Command(lines[i][2:], number=i + 1))
+            line = lines[i].removeprefix(indent)
+            if line.startswith("$ "):
+                commands.append(Command(line[2:], number=i + 1))
             elif commands:
-                commands[-1].expected.append(lines[i])
+                commands[-1].expected.append(line)
             else:
                 raise ValueError(f"README.md:{i + 1}: output before the first command")
             i += 1
-        found.append(Block(first, i, commands))
+        found.append(Block(first, i, commands, indent))
         i += 1
     return found
 
@@ -131,6 +135,8 @@ class Shell:
             argv = [sys.executable, "-m", "srs", *words[1:]]
         elif words[:3] == ["python", "-m", "scripts.demo"]:
             argv = [sys.executable, *words[1:]]
+        elif words[0] in ("cp", "sed"):
+            argv = words
         else:
             raise ValueError(f"README.md:{command.number}: cannot run {command.line!r}")
         result = subprocess.run(
@@ -179,6 +185,7 @@ def updated(text: str, folder: Path) -> str:
         for command, actual in zip(block.commands, outputs, strict=True):
             body.append("$ " + command.line)
             body.extend(trimmed(actual))
+        body = [block.indent + line if line else line for line in body]
         lines[block.first : block.last] = body
     return "\n".join(lines)
 

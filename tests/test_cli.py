@@ -452,3 +452,17 @@ def test_a_reader_that_goes_away_is_not_an_error(imported):
         )
         assert result.stdout.startswith("   id  deck")
         assert result.stderr == ""
+
+
+def test_a_control_character_is_an_import_error(db_path, tmp_path):
+    deck = tmp_path / "ctl.md"
+    deck.write_text("# Ctl\n\n## Fine?\n- [x] a\n- [ ] b\n\n## Broken?\n- [x] a\x1fb\n- [ ] c\n")
+    result = run("import", str(deck), "--db", str(db_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{deck}:8: control character U+001F in text",
+        "1 error; nothing imported (--skip-invalid imports the valid questions)",
+    ]
+    assert not db_path.exists()
+    skipped = run("import", "--skip-invalid", str(deck), "--db", str(db_path))
+    assert skipped.returncode == 0 and "-> Ctl: 1 added" in skipped.stdout

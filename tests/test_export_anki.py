@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from anki_helpers import card, import_apkg, new_collection, review, studied
 from helpers import basic, mcq
 from srs.exporters import anki as exporter
 from srs.exporters.anki import write_apkg
+from srs.exporters.anki_options import OptionOrders
 
 from srs.errors import SrsError
 
@@ -38,6 +41,26 @@ def read_collection(package: Path) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.deserialize(data)
     return db
+
+
+def listed(page: str) -> list[tuple[str, str | None]]:
+    """The options of an option list in a field or a card, in order: (HTML, mark or None)."""
+    (ol,) = re.findall(r'<ol class="srs-options" type="A">(.*?)</ol>', page, re.S)
+    items = re.findall(r'<li(?: data-answer="(true|false)")?>(.*?)</li>', ol, re.S)
+    rebuilt = [f'<li data-answer="{m}">{t}</li>' if m else f"<li>{t}</li>" for m, t in items]
+    assert "".join(rebuilt) == ol  # nothing but these items
+    return [(text, mark or None) for mark, text in items]
+
+
+def check_options(options: str, answer: str, expected: list[str], right: set[str]) -> None:
+    """The Options and Answer fields (or the front and back): each option once, in the same
+    order on both, the right ones marked on the back only."""
+    front, back = listed(options), listed(answer)
+    assert sorted(text for text, _ in front) == sorted(expected)
+    assert [text for text, _ in back] == [text for text, _ in front]
+    assert all(mark is None for _, mark in front)
+    assert {text for text, mark in back if mark == "true"} == right
+    assert {mark for _, mark in back} <= {"true", "false"}
 
 
 def note_by_guid(col, guid: str):
@@ -83,14 +106,10 @@ def test_notes_decks_tags_and_fields(tmp_path):
     primes = note_by_guid(col, "g-primes")
     assert primes.note_type()["name"] == "srs multiple choice"
     assert sorted(primes.tags) == ["maths", "number_theory"]
-    assert primes["Question"] == '<div class="srs-title">Primes</div>Which are primes?'
-    assert (
-        primes["Options"] == '<ol class="srs-options" type="A"><li>4</li><li>7</li><li>11</li></ol>'
+    assert primes["Question"] == (
+        '<div class="srs-title" data-title="Primes"></div>Which are primes?'
     )
-    assert primes["Answer"] == (
-        '<ol class="srs-options" type="A"><li data-answer="false">4</li>'
-        '<li data-answer="true">7</li><li data-answer="true">11</li></ol>'
-    )
+    check_options(primes["Options"], primes["Answer"], ["4", "7", "11"], {"7", "11"})
     assert primes["Explanation"].startswith("7 and 11")
     assert primes["Source"] == "decks/maths.md:3"
     (cid,) = primes.card_ids()
@@ -114,11 +133,9 @@ def test_front_hides_the_answer_and_back_marks_it(tmp_path):
     # The front's HTML has no mark at all; only the CSS names the attribute.
     assert "data-answer" not in out.question_text
     assert f"<li {MARK}>" not in c.question()
-    assert "<li>4</li><li>7</li><li>11</li>" in out.question_text
-    # The back lists the options in the same order, the right ones marked; no JavaScript.
-    assert f'<li data-answer="false">4</li><li {MARK}>7</li><li {MARK}>11</li>' in c.answer()
+    # The back lists the options in the same order, the right ones marked by CSS alone.
+    check_options(out.question_text, c.answer(), ["4", "7", "11"], {"7", "11"})
     assert "no divisors" in out.answer_text
-    assert "<script" not in out.question_text + out.answer_text
     assert f"li[{MARK}]" in out.css
     col.close()
 
@@ -134,13 +151,113 @@ def test_html_is_escaped(tmp_path):
     import_apkg(col, export(tmp_path, [card(q, "g-xss")]))
     c = col.get_card(col.find_cards("")[0])
     front = c.render_output().question_text
-    assert "<script>" not in front
+    assert "<script>alert" not in front
     assert (
         "&lt;script&gt;alert(1)&lt;/script&gt;<br>Tom &amp; &quot;Jerry&quot; &#x27;x&#x27;"
         in front
     )
-    assert "<li>&lt;b&gt;bold&lt;/b&gt;</li><li>a &lt; b</li>" in front
+    check_options(
+        front, c.answer(), ["&lt;b&gt;bold&lt;/b&gt;", "a &lt; b"], {"&lt;b&gt;bold&lt;/b&gt;"}
+    )
     assert "line 1<br>line 2" in c.answer()
+    col.close()
+
+
+def shown_text(page: str) -> str:
+    """The text a browser shows for a card's HTML: no style, no tags, entities decoded."""
+    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]*>", "", page))
+
+
+def test_a_control_character_cannot_break_the_package(tmp_path):
+    # U+001F is Anki's field separator: one in a field made Anki refuse every note.
+    bad = card(
+        mcq(
+            "Unit\x1fseparator\x01?",
+            ("a\x1fb", "c\x7fd"),
+            (0,),
+            explanation="e\x1f",
+            title="t\x1f",
+            tags=("x\x1fy", "bell\x07"),
+        ),
+        "g-bad",
+        deck="Bad\x1fDeck",
+    )
+    col = new_collection(tmp_path / "col.anki2")
+    log = import_apkg(col, export(tmp_path, [bad, *sample_cards()]))
+    assert (len(log.new), len(log.conflicting), col.note_count()) == (4, 0, 4)
+    note = note_by_guid(col, "g-bad")
+    assert len(note.fields) == len(exporter.MCQ_FIELDS)
+    assert "Unit\ufffdseparator\ufffd?" in note["Question"]
+    check_options(note["Options"], note["Answer"], ["a\ufffdb", "c\ufffdd"], {"a\ufffdb"})
+    assert note["Explanation"] == "e\ufffd"
+    assert sorted(note.tags) == ["bell\ufffd", "x_y"]
+    assert col.decks.name(note.cards()[0].did) == "Bad\ufffdDeck"
+    col.close()
+
+
+MARKUP = (
+    "Play [sound:evil.mp3] [$]x^2[/$] [$$]y[/$$] [latex]z[/latex] \\(a\\) \\[b\\]"
+    " {{Question}} {{c1::cloze}} [anki:tts lang=en_US]hi[/anki:tts]"
+)
+
+
+def test_anki_markup_shows_as_typed(tmp_path):
+    q = mcq(MARKUP, (f"[sound:a.mp3] {MARKUP}", "\\(x\\)"), (0,), explanation=MARKUP)
+    cards = [card(q, "g-markup"), card(basic(MARKUP, answer=MARKUP), "g-markup-qa")]
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, cards))
+    # Desktop Anki loads MathJax for a card whose HTML matches this (ts/reviewer/index.ts).
+    mathjax = re.compile(r"\\\[(.*?)\\\]|\\\((.*?)\\\)", re.S)
+    for guid in ("g-markup", "g-markup-qa"):
+        c = col.get_card(note_by_guid(col, guid).card_ids()[0])
+        out = c.render_output(reload=True)
+        assert (out.question_av_tags, out.answer_av_tags) == ([], [])
+        for page in (c.question(), c.answer()):
+            assert "<img" not in page and "[anki:play" not in page
+            assert mathjax.search(page) is None
+            assert shown_text(page).count(MARKUP) >= 1
+            # For clients that typeset every card, the content is marked for MathJax to skip.
+            assert 'class="srs srs-' in page and "mathjax_ignore tex2jax_ignore" in page
+        assert shown_text(c.answer()).count(MARKUP) == 3 if guid == "g-markup" else 2
+    check = col.media.check()
+    assert (list(check.missing), list(check.missing_media_notes)) == ([], [])
+    col.close()
+
+
+def test_the_sort_field_is_the_question_text(tmp_path):
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, sample_cards()))
+    primes = note_by_guid(col, "g-primes")
+    assert col.db.scalar("SELECT sfld FROM notes WHERE id = ?", primes.id) == "Which are primes?"
+    # The title is still shown above the question, by CSS from the attribute.
+    c = primes.cards()[0]
+    assert '<div class="srs-title" data-title="Primes"></div>Which are primes?' in c.question()
+    assert ".srs-title::before { content: attr(data-title); }" in c.render_output().css
+    col.close()
+
+
+def test_code_is_monospace_with_its_indentation(tmp_path):
+    q = mcq(
+        "What does this print?\n```python\ndef f(xs):\n    return [x * 2 for x in xs]\n```\n"
+        "Call it with `f([1])`.",
+        ("`[2]`", "`[1, 1]`"),
+        (0,),
+        explanation="A list comprehension:\n\n~~~\n  [x * 2 for x in xs]\n~~~",
+    )
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, export(tmp_path, [card(q, "g-code")]))
+    c = note_by_guid(col, "g-code").cards()[0]
+    front, back = c.question(), c.answer()
+    assert (
+        'What does this print?<pre><code class="language-python">def f(xs):\n'
+        "    return &#91;x * 2 for x in xs]</code></pre>"
+        "Call it with <code>f(&#91;1])</code>." in front
+    )
+    code = ["<code>&#91;2]</code>", "<code>&#91;1, 1]</code>"]
+    check_options(front, back, code, {code[0]})
+    assert "A list comprehension:<pre><code>  &#91;x * 2 for x in xs]</code></pre>" in back
+    assert "```" not in front + back and "~~~" not in back
     col.close()
 
 
@@ -199,7 +316,7 @@ def test_edited_question_updates_the_note_and_keeps_its_schedule(tmp_path):
     edited = card(
         mcq("Pick the vowel", ("b", "a", "c"), (1,)),  # a typo fixed: an option added
         "g-vowel",
-        changed_at=NOW + dt.timedelta(hours=1),  # a clock ahead: clamped to now
+        changed_at=NOW,
         state=original.state,
     )
     log = import_apkg(col, export(tmp_path, [edited, other], "v2.apkg"), with_scheduling=True)
@@ -207,7 +324,7 @@ def test_edited_question_updates_the_note_and_keeps_its_schedule(tmp_path):
     assert (len(log.new), len(log.duplicate), len(log.conflicting)) == (0, 1, 0)
     assert len(col.models.all_names_and_ids()) == notetypes
     note = col.get_note(note.id)
-    assert note["Choices"] == '<ol class="srs-options" type="A"><li>b</li><li>a</li><li>c</li></ol>'
+    check_options(note["Choices"], note["Answer"], ["b", "a", "c"], {"a"})
     assert note.card_ids() == [cid]
     after = col.get_card(cid)
     assert (after.type, after.queue, after.due, after.ivl, after.factor, after.reps) == (
@@ -221,16 +338,15 @@ def test_edited_question_updates_the_note_and_keeps_its_schedule(tmp_path):
     col.close()
 
 
-def test_note_mod_is_content_changed_at_clamped_to_now(tmp_path):
-    stamp = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-    cards = [
-        card(basic(), "a", changed_at=stamp),
-        card(basic(), "b", changed_at=NOW + dt.timedelta(days=2)),
-    ]
+def test_note_mod_is_content_changed_at_plus_the_fields_revision(tmp_path):
+    stamp = dt.datetime(2024, 5, 6, 7, 8, 9, 999_000, tzinfo=UTC)
+    ahead = NOW + dt.timedelta(seconds=2)  # an edit stamped after the export time: kept
+    cards = [card(basic(), "a", changed_at=stamp), card(basic(), "b", changed_at=ahead)]
     db = read_collection(export(tmp_path, cards))
+    assert exporter.FIELDS_REVISION >= 1
     assert dict(db.execute("SELECT guid, mod FROM notes")) == {
-        "a": int(stamp.timestamp()),
-        "b": int(NOW.timestamp()),
+        "a": int(stamp.timestamp()) + exporter.FIELDS_REVISION,
+        "b": int(ahead.timestamp()) + exporter.FIELDS_REVISION,
     }
 
 
@@ -290,7 +406,7 @@ def test_progress_survives_import(tmp_path):
         [1, 1, 1, 6, 2400, 60_000],  # grade 2 -> again; 90 s capped at Anki's 60 s
         [3, 2, 1, 1, 2400, 4000],  # the same-day repeat of a review card: relearning
         [2, 1, 6, 1, 2360, 4000],  # grade 3 -> hard
-        [4, 3, 6, 6, 2360, 4000],  # cram: Anki's "filtered" review
+        [4, 3, 6, 6, 0, 4000],  # cram: Anki's "filtered" review, ease 0: no rescheduling
     ]
     col.close()
 
@@ -457,6 +573,7 @@ def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
             super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
     models = exporter._models()
+    orders = OptionOrders()
     decks: dict[str, genanki.Deck] = {}
     for position, c in enumerate(cards, 1):
         name = exporter.deck_name(c.deck)
@@ -464,11 +581,11 @@ def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
         deck.add_note(
             Note(
                 model=models["basic" if c.question.kind == "basic" else "mcq"],
-                fields=exporter._fields(c),
+                fields=exporter._fields(c, orders),
                 tags=exporter.anki_tags(c.question.tags),
                 guid=c.guid,
                 due=position,
-                mod=min(int(c.content_changed_at.timestamp()), int(now.timestamp())),
+                mod=exporter.note_mod(c.content_changed_at),
             )
         )
     for name in list(decks):

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from anki_helpers import anki_due_date, import_apkg, new_collection
-from helpers import DECKS, SRS, TODAY, now_at, run_srs, subprocess_env
+from helpers import (
+    DECKS,
+    SRS,
+    STUDY_DAYS,
+    STUDY_SETTINGS,
+    TODAY,
+    basic,
+    build,
+    now_at,
+    run_srs,
+    subprocess_env,
+)
 
 from srs.review import Session
 from srs.store import Store
@@ -58,6 +71,8 @@ def test_bundled_decks_export_and_import_cleanly(db, tmp_path):
     answer = re.sub(r"<style>.*?</style>", "", card.answer(), flags=re.S)
     marked = answer.split('data-answer="true"')[1].split("</li>")[0]
     assert "AWS CodeDeploy" in marked
+    message, ok = col.fix_integrity()
+    assert ok, message
     col.close()
 
 
@@ -150,6 +165,8 @@ def test_progress_matches_srs(db, tmp_path):
         assert anki_due_date(col, card.due) == c.state.due
     assert studied == 8 + 3
     assert col.db.scalar("select count() from revlog") == review_rows
+    message, ok = col.fix_integrity()  # Anki's Check Database: nothing to fix
+    assert ok, message
     col.close()
 
 
@@ -167,3 +184,163 @@ def test_export_errors(tmp_path, db):
     assert "Traceback" not in bad.stderr
     assert not target.parent.exists()
     assert not list(tmp_path.glob("*.apkg*"))
+
+
+def export_to(db, out, *args: str, **env: str):
+    result = srs("export", "--db", str(db), "-o", str(out), *args, **env)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_an_edit_in_the_same_second_reaches_anki(db, tmp_path):
+    # Import, export, edit an option, import, export: all at the same pinned moment
+    # (conftest pins SRS_NOW), as a script or a test does it.
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "v1.apkg", "-d", "MLOps::Basics"))
+    deck_file = tmp_path / "decks" / "mlops-basics.md"
+    for n, new_option in enumerate(["Faster Wi-Fi", "Fastest Wi-Fi"], 2):
+        text = deck_file.read_text()
+        old_option = "Ensuring high-speed internet connections" if n == 2 else "Faster Wi-Fi"
+        deck_file.write_text(text.replace(old_option, new_option))
+        imported = srs("import", str(deck_file), "--db", str(db))
+        assert "0 added, 1 updated, 9 unchanged" in imported.stdout
+        log = import_apkg(col, export_to(db, tmp_path / f"v{n}.apkg", "-d", "MLOps::Basics"))
+        assert (len(log.updated), len(log.duplicate), len(log.new)) == (1, 9, 0)
+        nid = col.find_notes('"Question:*primarily aim*"')[0]
+        assert new_option in col.get_note(nid)["Options"]
+    col.close()
+
+
+def test_another_database_exports_the_same_notes(db, tmp_path):
+    # The same files imported into a second database (another machine, or after `srs
+    # forget`): Anki recognises every note instead of adding it a second time.
+    other = tmp_path / "other.db"
+    assert srs("import", str(tmp_path / "decks"), "--db", str(other)).returncode == 0
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "first.apkg"))
+    log = import_apkg(col, export_to(other, tmp_path / "second.apkg"))
+    assert (len(log.new), len(log.duplicate), col.note_count()) == (0, 35, 35)
+    assert srs("forget", "--deck", "MLOps", "--yes", "--db", str(db)).returncode == 0
+    assert srs("import", str(tmp_path / "decks"), "--db", str(db)).returncode == 0
+    log = import_apkg(col, export_to(db, tmp_path / "third.apkg"))
+    assert (len(log.new), col.note_count()) == (0, 35)
+    col.close()
+
+
+def test_source_shows_the_file_name_and_line(db, tmp_path):
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "all.apkg"))
+    note = col.get_note(col.find_notes('"Question:*primarily aim*"')[0])
+    assert note["Source"] == "mlops-basics.md:7"
+    sources = {col.get_note(nid)["Source"] for nid in col.find_notes("")}
+    assert all(re.fullmatch(r"mlops-(basics|cicd)\.md:\d+", s) for s in sources), sources
+    assert str(tmp_path) not in col.get_note(note.id).joined_fields()
+    col.close()
+
+
+def test_progress_is_what_anki_expects_and_repeats_stay_today(tmp_path):
+    # Two weeks of study up to yesterday; today a review card and a new card are failed and
+    # left waiting for their same-day repeat, and one card is crammed.
+    db_path = tmp_path / "srs.db"
+    now = now_at()
+    with Store.open(db_path) as store:
+        build(store, days=STUDY_DAYS[:-1])
+        store.import_questions([("Extra", "extra.md", [basic("extra")])], now)
+
+        def fail_one(**kwargs) -> int:
+            session = Session(store, TODAY, random.Random(0), settings=STUDY_SETTINGS, **kwargs)
+            shown = session.next_card()
+            session.grade(shown, 1, now=now, duration_ms=900)
+            return shown.card.id
+
+        failed = {"review": fail_one(new_limit=0), "new": fail_one(deck="Extra")}
+        cram = Session(store, TODAY, random.Random(1), deck="Lang::French", cram=True, limit=1)
+        cram.grade(cram.next_card(), 5, now=now_at("2026-11-22T09:30:00"), duration_ms=900)
+        guids = dict(
+            store.conn.execute(
+                "SELECT c.id, q.guid FROM cards c JOIN questions q ON q.id = c.question_id"
+            )
+        )
+        last_answers = dict(
+            store.conn.execute(
+                "SELECT card_id, max(reviewed_at) FROM reviews WHERE kind != 'cram'"
+                " GROUP BY card_id"
+            )
+        )
+    out = export_to(db_path, tmp_path / "progress.apkg", "--with-progress")
+    col = new_collection(tmp_path / "collection.anki2", age_days=60)
+    import_apkg(col, out, with_scheduling=True)
+
+    def anki_card(guid: str):
+        return col.get_note(col.db.scalar("SELECT id FROM notes WHERE guid = ?", guid)).cards()[0]
+
+    # What Anki's current versions keep with a studied card: its last review time.
+    for card_id, guid in guids.items():
+        card = anki_card(guid)
+        if card_id in last_answers:
+            answered = dt.datetime.fromisoformat(last_answers[card_id].replace("Z", "+00:00"))
+            data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", card.id))
+            assert data["lrt"] == int(answered.timestamp())
+        else:
+            assert card.type == 0
+    # The failed cards are due today: learning (new today) and relearning (a lapse), with
+    # one step left.
+    learning = {guids[failed["new"]]: (1, 1), guids[failed["review"]]: (3, 1)}
+    for guid, type_and_queue in learning.items():
+        card = anki_card(guid)
+        assert (card.type, card.queue, card.left % 1000) == (*type_and_queue, 1)
+    due_learning = {col.get_card(cid).note().guid for cid in col.find_cards("is:learn is:due")}
+    assert due_learning == set(learning)
+    # "Good" ends the relearning, as a 4 ends the repeats in srs: due tomorrow.
+    relearning = anki_card(guids[failed["review"]])
+    assert relearning.ivl == 1 and relearning.lapses >= 1
+    from anki.scheduler.v3 import CardAnswer  # after anki.collection: an import cycle
+
+    relearning.start_timer()
+    states = col._backend.get_scheduling_states(relearning.id)
+    good = col.sched.build_answer(card=relearning, states=states, rating=CardAnswer.GOOD)
+    col.sched.answer_card(good)
+    relearning.load()
+    assert (relearning.type, relearning.queue, relearning.due - col.sched.today) == (2, 2, 1)
+
+    message, ok = col.fix_integrity()  # Anki's Check Database: nothing to fix
+    assert ok, message
+    col.close()
+
+
+@pytest.mark.parametrize(
+    ("output", "written"),
+    [
+        ("out/", "out/MLOps.apkg"),
+        ("out", "out/MLOps.apkg"),  # an existing folder
+        (".", "MLOps.apkg"),
+        ("name", "name.apkg"),
+        ("my.deck", "my.deck.apkg"),
+        ("out/Name.APKG", "out/Name.APKG"),
+        ("out/x.apkg", "out/x.apkg"),
+    ],
+)
+def test_output_may_be_a_folder_or_a_name_without_its_ending(db, tmp_path, output, written):
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True)
+    result = subprocess.run(
+        [*SRS, "export", "--db", str(db), "-o", output],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=work,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Wrote {Path(written)}: 35 notes")
+    files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    assert files == [str(Path(written))]
+    col = new_collection(tmp_path / "collection.anki2")
+    assert len(import_apkg(col, work / written).new) == 35
+    col.close()
+
+
+def test_output_in_a_missing_folder_is_one_line(db, tmp_path):
+    result = srs("export", "--db", str(db), "-o", str(tmp_path / "missing") + "/")
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot write to {tmp_path / 'missing'}/: no such folder\n"
+    assert not (tmp_path / "missing").exists()

@@ -803,3 +803,48 @@ def test_decode_never_crashes(data: bytes) -> None:
         assert 0 <= decoded.line <= data.count(b"\n") + data.count(b"\r") + 1
     else:
         check(parse_text(decoded, "f"), decoded)
+
+
+# --- control characters ----------------------------------------------------------------------
+
+CONTROL_CASES = [
+    # (path, text with a control character, line of the error, questions kept)
+    ("f.md", "# D\n\n## Q1?\n- [x] a\x1fb\n- [ ] c\n\n## Q2?\n- [x] a\n- [ ] b\n", 4, 1),
+    ("f.md", "## Q1\x01?\n- [x] a\n- [ ] b\n", 1, 0),
+    ("f.md", "## Q1?\ntitle: T\x7f\n\n- [x] a\n- [ ] b\n", 2, 0),
+    ("f.md", "## Q1?\ntags: a\x01b\n\n- [x] a\n- [ ] b\n", 2, 0),
+    ("f.md", "## Q1?\n\nmore\ntext\x1f here\n\n- [x] a\n- [ ] b\n\n> why\x1f\n", 4, 0),
+    ("f.md", "## Q1?\nThe answer\x1f.\n\n## Q2?\nok\n", 2, 1),
+    ("f.md", "## Q1?\n- [x] a\n- [ ] b\n\n> because\n> of\x9b this\n", 6, 0),
+    ("f.md", "# Deck\x1f name\n\n## Q1?\n- [x] a\n- [ ] b\n", 1, 1),
+    ("f.txt", "Q1\x1f?\na (Correct)\nb\n---\nQ2?\na (Correct)\nb\n", 1, 1),
+    ("f.txt", "Title\nQ1?\n- A. a\x1c1\n- B. b\nAnswer: A\n", 3, 0),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "line", "kept"), CONTROL_CASES)
+def test_control_characters_are_an_error_where_they_stand(path, text, line, kept) -> None:
+    result = parse_text(text, path)
+    char = next(ch for ch in text if ord(ch) < 32 and ch != "\n" or 127 <= ord(ch) < 160)
+    assert messages(result) == [f"{path}:{line}: control character U+{ord(char):04X} in text"]
+    assert len(result.questions) == kept
+    assert result.deck in (None, "D")
+
+
+def test_control_characters_outside_questions_are_ignored() -> None:
+    result = parse_text("# D\n\nA description\x1f, ignored.\n\n## Q?\n- [x] a\n- [ ] b\n", "f.md")
+    assert (result.problems, len(result.questions)) == ([], 1)
+    tab = parse_text("## Q?\n\n```\n\tindented\n```\n\n- [x] a\n- [ ] b\n", "f.md")
+    assert tab.problems == [] and "\tindented" in tab.questions[0].text
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT, control=st.sampled_from(["\x01", "\x1f", "\x7f", "\x85", "\x0c"]))
+def test_no_question_holds_a_control_character(text: str, control: str) -> None:
+    text = text.replace("x", control)
+    for path in ("f.md", "f.txt"):
+        result = parse_text(text, path, first_option_correct=True)
+        check(result, text)
+        for q in result.questions:
+            fields = [q.text, q.title, q.answer, q.explanation, *q.options, *q.tags]
+            assert not any(control in field for field in fields)

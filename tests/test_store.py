@@ -384,12 +384,93 @@ def test_reimport_over_json_dumps_rows_reports_nothing_updated(store):
     assert (again[0].added, again[0].updated, again[0].unchanged) == (0, 0, 3)
 
 
-def test_new_questions_get_distinct_random_32_hex_guids(store):
-    store.import_questions([("Deck", "/a.md", [mcq(f"Q {i}?") for i in range(50)])], now_at())
-    store.import_questions([("Deck", "/b.md", [mcq(f"R {i}?") for i in range(50)])], now_at())
-    guids = [g for (g,) in store.conn.execute("SELECT guid FROM questions")]
-    assert len(guids) == len(set(guids)) == 100
-    assert all(len(g) == 32 and int(g, 16) >= 0 for g in guids)
+def test_new_questions_get_guids_derived_from_deck_and_uid(store, tmp_path):
+    batches = [
+        ("Deck", "/a.md", [mcq(f"Q {i}?") for i in range(50)]),
+        ("Deck", "/b.md", [mcq(f"R {i}?") for i in range(49)] + [mcq("Q?", id="q")]),
+    ]
+    store.import_questions(batches, now_at())
+    guids = dict(store.conn.execute("SELECT uid, guid FROM questions"))
+    assert len(set(guids.values())) == 100
+    assert all(len(g) == 32 and int(g, 16) >= 0 for g in guids.values())
+    # Another database (another machine), another day, the deck spelt in another case:
+    # the same GUIDs, so Anki recognises its notes.
+    other_batches = [(" deck ", path, questions) for _, path, questions in reversed(batches)]
+    with Store.open(tmp_path / "other.db") as other:
+        other.import_questions(other_batches, now_at("2027-01-01T10:00:00"))
+        assert dict(other.conn.execute("SELECT uid, guid FROM questions")) == guids
+    # The deck is part of the identity.
+    store.import_questions([("Other", "/a.md", [mcq("Q 1?")])], now_at())
+    (other_guid,) = store.conn.execute(
+        "SELECT guid FROM questions q JOIN decks d ON d.id = q.deck_id WHERE d.name = 'Other'"
+    ).fetchone()
+    assert other_guid not in guids.values()
+    # Forgotten and imported again: the same notes as before.
+    store.forget_deck("Deck")
+    store.import_questions(batches, now_at())
+    assert {
+        uid: guid
+        for uid, guid in store.conn.execute("SELECT uid, guid FROM questions")
+        if guid != other_guid
+    } == guids
+
+
+def test_existing_guids_are_kept_and_a_taken_guid_is_not_reused(store):
+    def guids() -> dict[str, str]:
+        return dict(store.conn.execute("SELECT text, guid FROM questions"))
+
+    def load(*questions):
+        return store.import_questions([("Deck", "/a.md", list(questions))], now_at())[0]
+
+    load(mcq("Old?"), mcq("Is this one taken?"))
+    # A question imported by an older version has a random GUID: it keeps it.
+    store.conn.execute("UPDATE questions SET guid = 'random-old-guid' WHERE text = 'Old?'")
+    store.conn.commit()
+    first = guids()
+    # A question's text edited: it keeps its GUID, derived from its first text...
+    edited = load(mcq("Old?", options=("a", "b")), mcq("Is this one taken!"))
+    assert (edited.added, edited.updated) == (0, 2)
+    assert guids() == {"Old?": "random-old-guid", "Is this one taken!": first["Is this one taken?"]}
+    # ...which a new question with that first text would derive again: it gets another.
+    again = load(
+        mcq("Old?", options=("a", "b")), mcq("Is this one taken!"), mcq("Is this one taken?")
+    )
+    assert (again.added, again.updated) == (1, 0)
+    assert guids()["Is this one taken?"] not in {first["Is this one taken?"], "random-old-guid"}
+    assert len(guids()["Is this one taken?"]) == 32
+
+
+def test_every_change_moves_the_content_stamp_on_by_a_second_at_least(store):
+    def stamps() -> dict[str, dt.datetime]:
+        return {c.question.text: c.content_changed_at for c in store.export_cards()}
+
+    now = now_at("2026-11-22T09:00:00.250")  # the clock pinned, as SRS_NOW does
+    store.import_questions([("Deck", "/x/a.md", [mcq("A?", line=1), mcq("B?", line=5)])], now)
+    first = stamps()
+    assert first == {"A?": now, "B?": now}
+
+    def again(a_options, *, source="/x/a.md", b_line=5, at=now):
+        store.import_questions(
+            [("Deck", source, [mcq("A?", a_options, line=1), mcq("B?", line=b_line)])], at
+        )
+        return stamps()
+
+    second = again(("r", "w"))  # an edit in the same second
+    third = again(("r", "w", "x"))  # and another
+    assert second["A?"] == now_at("2026-11-22T09:00:01")
+    assert third["A?"] == now_at("2026-11-22T09:00:02")
+    assert second["B?"] == third["B?"] == now  # unchanged
+    # The clock set back: still later than before.
+    assert again(("r",), at=now_at("2026-11-21T09:00:00"))["A?"] == now_at("2026-11-22T09:00:03")
+    # Later on, the clock is ahead of the last stamp: the stamp is the time of the change.
+    later = now_at("2026-11-23T10:00:00.500")
+    assert again(("r", "w"), at=later)["A?"] == later
+    # The note's Source field shows the file name and line: a new line is a change...
+    assert again(("r", "w"), b_line=6)["B?"] == now_at("2026-11-22T09:00:01")
+    # ...another folder with the same file name is not.
+    moved = again(("r", "w"), source="/y/a.md", b_line=6)
+    assert moved["B?"] == now_at("2026-11-22T09:00:01")
+    assert [c.source for c in store.export_cards()] == ["a.md:1", "a.md:6"]
 
 
 def test_export_without_history_skips_reviews_and_streams_the_same_cards(store):

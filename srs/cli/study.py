@@ -19,6 +19,7 @@ from srs.errors import SrsError
 from srs.runtime import database_path, err, open_store, today_of
 
 if TYPE_CHECKING:
+    from srs.records import FileImport
     from srs.store import Store
 
 
@@ -113,6 +114,7 @@ def import_(
         if s.pruned:
             line += f", {s.pruned} pruned"
         print(line)
+        _print_pairings(s)
         if s.gone and not s.pruned:
             print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
             for text in s.gone:
@@ -142,6 +144,31 @@ NO_CARDS = """\
 No cards yet. Add some first:
   srs import FILE...     your own question banks (Markdown or text; see the README)
   srs import --bundled   the decks that ship with srs (MLOps basics, CI/CD for ML)"""
+
+
+def _print_pairings(summary: FileImport) -> None:
+    """Which questions were taken as edits of others, and which could not be told apart."""
+    if summary.paired:
+        n = len(summary.paired)
+        their = "its card and history" if n == 1 else "their cards and history"
+        print(f"  {plural(n, 'question')} edited (kept {their}):")
+        for old, new in summary.paired:
+            print(f'    "{shorten(old, 200)}"')
+            print(f'    -> "{shorten(new, 200)}"')
+    if summary.ambiguous:
+        print(
+            f"  {len(summary.ambiguous)} not paired with an edit, as more than one pairing"
+            " fits (the new questions are added, the old ones kept):"
+        )
+        for old, candidates in summary.ambiguous:
+            print(f'    "{shorten(old, 200)}"')
+            for new in candidates:
+                print(f'    ~ "{shorten(new, 200)}"')
+    if summary.not_compared:
+        print(
+            f"  edits of a question's text not looked for: {summary.not_compared:,} pairs of"
+            " questions to compare, too many (only questions in the same place were compared)"
+        )
 
 
 def review(
@@ -189,6 +216,19 @@ def _default_apkg_name(decks: list[str]) -> str:
     return safe.strip(" .") + ".apkg"
 
 
+def _apkg_path(output: str | None, decks: list[str]) -> Path:
+    """Where to write: ``-o`` as given, with ``.apkg`` added when it has another ending; in
+    a folder (``-o DIR/``, ``-o .``), the default name there; without ``-o``, here."""
+    if output is None:
+        return Path(_default_apkg_name(decks))
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        if not path.is_dir():
+            raise SrsError(f"cannot write to {output}: no such folder")
+        return path / _default_apkg_name(decks)
+    return path if path.suffix.lower() == ".apkg" else path.with_name(path.name + ".apkg")
+
+
 def _size(n: int) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
 
@@ -199,8 +239,12 @@ def export(
         typer.Option("--deck", "-d", help="Export this deck and its sub-decks (repeatable)."),
     ] = None,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="The .apkg file. Default: <deck>.apkg here."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The .apkg file, or a folder for <deck>.apkg. Default: <deck>.apkg here.",
+        ),
     ] = None,
     with_progress: Annotated[
         bool,
@@ -219,7 +263,7 @@ def export(
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")
         names = deck or store.export_deck_names(deck)
-        path = output or Path(_default_apkg_name(names))
+        path = _apkg_path(output, names)
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from srs.errors import SrsError
 from srs.importers import blocks, canonical, lettered
+from srs.importers._common import reject_control_characters
 from srs.importers.detect import LAYOUTS, detect_layout
 from srs.records import ParseResult, Problem
 
@@ -62,10 +63,12 @@ def parse_text(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _PARSERS[chosen](text, path, first_option_correct=first_option_correct)
+        result = _PARSERS[chosen](text, path, first_option_correct=first_option_correct)
     finally:
         if collecting:
             gc.enable()
+    reject_control_characters(result, text)
+    return result
 
 
 def read_file(path: str | Path, *, first_option_correct: bool = False) -> ParseResult:

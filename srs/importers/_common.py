@@ -183,3 +183,45 @@ def finish(
     # Compiler order: file-level problems first, then by line; stable for equal lines.
     problems.sort(key=lambda p: p.line)
     return ParseResult(path, layout, deck, questions, problems, looks_like_deck)
+
+
+# Control characters (Unicode category Cc) but tab and newline: invisible, and U+001F is
+# Anki's field separator (one in a note would make Anki refuse the whole package).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_character(question: Question) -> str | None:
+    """The first control character in any of the question's texts, if there is one."""
+    texts = (question.text, question.title, question.answer, question.explanation)
+    for text in (*texts, *question.options, *question.tags):
+        found = CONTROL.search(text)
+        if found is not None:
+            return found.group()
+    return None
+
+
+def reject_control_characters(result: ParseResult, text: str) -> None:
+    """Turn each question holding a control character into an error at the line where it
+    stands (``control character U+001F in text``), as any other error; likewise a deck name."""
+    if CONTROL.search(text) is None:  # the usual case: one scan of the file
+        return
+    lines = text.split("\n")
+
+    def line_of(char: str, start: int) -> int:
+        return next((n for n in range(start, len(lines) + 1) if char in lines[n - 1]), start)
+
+    def problem(char: str, line: int) -> Problem:
+        return Problem(result.path, line, f"control character U+{ord(char):04X} in text")
+
+    kept = []
+    for question in result.questions:
+        char = _control_character(question)
+        if char is None:
+            kept.append(question)
+        else:
+            result.problems.append(problem(char, line_of(char, question.line)))
+    result.questions = kept
+    if result.deck is not None and (found := CONTROL.search(result.deck)) is not None:
+        result.problems.append(problem(found.group(), line_of(found.group(), 1)))
+        result.deck = None
+    result.problems.sort(key=lambda p: p.line)

@@ -39,6 +39,7 @@ _MODULE_OF = {
     "Question": "question",
     "normalise": "question",
     "normalise_deck": "question",
+    "question_guid": "question",
     "question_uid": "question",
     "split_deck_name": "question",
     "CommittedGrade": "review",
@@ -73,6 +74,7 @@ __all__ = [
     "StudyQueue",
     "normalise",
     "normalise_deck",
+    "question_guid",
     "question_uid",
     "split_deck_name",
 ]
@@ -99,6 +101,7 @@ if TYPE_CHECKING:
         Question,
         normalise,
         normalise_deck,
+        question_guid,
         question_uid,
         split_deck_name,
     )

@@ -42,3 +42,10 @@ class FileImport:
     unchanged: int = 0
     gone: list[str] = field(default_factory=list)  # questions no longer in the source
     pruned: int = 0
+    # Edits of a question's text, recognised (srs.store.pairing): (old text, new text), each
+    # counted as updated. A question that left the file and might be one of several new
+    # ones (or shares its one with another) is not paired: (old text, the new texts).
+    paired: list[tuple[str, str]] = field(default_factory=list)
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Pairs of texts not compared: too many questions left the file and came (see pairing).
+    not_compared: int = 0

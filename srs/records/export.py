@@ -17,7 +17,7 @@ class CardExport:
     question: Question
     deck: str  # full name, "::" nests
     guid: str  # stable identity of the note, made once by the store; never from field text
-    source: str  # "path:line" the question came from
+    source: str  # "file name:line" the question came from (no folders: the same everywhere)
     content_changed_at: dt.datetime  # UTC; when the question's content last changed
     state: CardState  # its schedule; state.is_new when never studied
     reviews: tuple[Review, ...] = ()

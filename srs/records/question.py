@@ -101,3 +101,17 @@ def question_uid(question: Question) -> str:
         return "id:" + question.id
     key = question.normalised or normalise(question.text)
     return "text:" + hashlib.sha1(key.encode()).hexdigest()
+
+
+def question_guid(deck: str, uid: str, attempt: int = 0) -> str:
+    """A new question's note identity in Anki (32 hex digits), from its identity in srs.
+
+    Derived from the deck (case ignored) and the uid, so the same files imported into any
+    database give the same GUIDs and Anki recognises its notes. ``attempt`` > 0 derives
+    another one, for the rare case where that GUID is taken (a question whose text was
+    edited keeps the GUID of its first text, which a new question may then have).
+    """
+    key = f"{normalise_deck(deck).casefold()}\x1f{uid}"
+    if attempt:
+        key += f"\x1f{attempt}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from srs.records import CardExport, Review
 from srs.store import sql
 from srs.store.connection import Connection
+from srs.store.questions import source_name
 from srs.store.rows import QUESTION_COLUMNS, moment, question_from_row, state_from_row
 
 
@@ -103,7 +104,7 @@ class Export(Connection):
                     question=question,
                     deck=deck,
                     guid=row[1],
-                    source=f"{row[2]}:{question.line}",
+                    source=f"{source_name(row[2])}:{question.line}",
                     content_changed_at=changed_at,
                     state=state_from_row(row[14:]),
                     reviews=tuple(reviews.pop(row[0], ())),

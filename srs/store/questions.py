@@ -4,18 +4,99 @@ deleting questions with everything that hangs off their cards."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from srs import clock
 from srs.errors import SrsError
-from srs.records import FileImport, Question, normalise_deck, question_uid
+from srs.records import (
+    FileImport,
+    Question,
+    normalise,
+    normalise_deck,
+    question_guid,
+    question_uid,
+)
 from srs.store import sql
 from srs.store.connection import Connection
+from srs.store.pairing import Side, pair_edits
 from srs.store.rows import content
 
 # One file's questions for import: (deck name, source path, questions).
 Batch = tuple[str, str, Sequence[Question]]
+
+
+class _Stored(NamedTuple):
+    """A question as the store has it, for an import to compare with the file's."""
+
+    id: int
+    uid: str
+    content: tuple  # as rows.content() makes it
+    source_file: str
+    source_line: int
+    guid: str
+    changed_at: str
+
+
+class _Added(NamedTuple):
+    """A question an import added: its row, its index in its file, its uid and content."""
+
+    id: int
+    index: int
+    uid: str
+    content: tuple
+
+
+class _FileChanges(NamedTuple):
+    """What pairing edits needs from one file's import, once every file has been read."""
+
+    deck_id: int
+    result: FileImport
+    before: list[_Stored]  # the file's questions as stored before, in file order
+    added: list[_Added]
+    questions: Sequence[Question]
+
+
+def next_stamp(previous: str, now: dt.datetime) -> str:
+    """``content_changed_at`` for a change made at ``now``: at least one whole second after
+    the previous stamp, even within the same second or with the clock pinned or set back.
+
+    Anki takes an incoming note only when its mod time (whole seconds, made from this
+    stamp) is newer than its own copy's, so every change must make it grow.
+    """
+    floor = clock.from_utc_text(previous).replace(microsecond=0)
+    return clock.utc_text(max(now, floor + dt.timedelta(seconds=1)))
+
+
+def _answers_key(question_content: tuple) -> tuple:
+    """What an edit of a question's text must keep: its kind, options and right answers,
+    or its answer (srs.store.pairing)."""
+    kind, _, _, options, answers, answer, _, _ = question_content
+    return (kind, options, answers, answer)
+
+
+def source_name(path: str) -> str:
+    """The file name of a stored source path (what the Anki note's Source field shows)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+class _GuidMaker:
+    """GUIDs for a deck's new questions, derived from their identity; a GUID that is taken
+    (by a question whose text was edited since) is derived again with a counter."""
+
+    def __init__(self, deck: str, taken: set[str]) -> None:
+        self.deck = deck
+        self.taken = taken
+
+    def make(self, uid: str) -> str:
+        attempt = 0
+        guid = question_guid(self.deck, uid)
+        while guid in self.taken:
+            attempt += 1
+            guid = question_guid(self.deck, uid, attempt)
+        self.taken.add(guid)
+        return guid
 
 
 class Questions(Connection):
@@ -29,17 +110,23 @@ class Questions(Connection):
     ) -> list[FileImport]:
         """Import (deck, source path, questions) batches in one transaction; all or nothing.
 
-        A question already in its deck (same explicit id, or same normalised text)
-        is updated in place and keeps its card and history.
+        A question already in its deck (same explicit id, or same normalised text) is
+        updated in place and keeps its card and history; so is one whose text was edited,
+        when the edit is recognised (srs.store.pairing).
         """
-        stamp = clock.utc_text(now)
         results: list[tuple[int, FileImport]] = []
         seen: dict[int, set[str]] = {}  # per deck, over every file: a question may move files
+        changes: list[_FileChanges] = []
         try:
             with self.atomic(dry_run=dry_run):
                 for deck, source, questions in batches:
-                    deck_id, result = self._import_one(deck, source, questions, stamp, seen)
-                    results.append((deck_id, result))
+                    change = self._import_one(deck, source, questions, now, seen)
+                    results.append((change.deck_id, change.result))
+                    if change.added and change.before:
+                        changes.append(change)
+                # Once every file is read: a question gone from its file may be in another.
+                for change in changes:
+                    self._pair_edits(change, seen[change.deck_id], now)
                 for deck_id, result in results:
                     self._left_the_source(deck_id, result, seen[deck_id], prune)
         finally:
@@ -60,71 +147,160 @@ class Questions(Connection):
         cur = self.conn.execute("INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp])
         return cur.lastrowid, name
 
+    def _stored_questions(self, deck_id: int) -> dict[str, _Stored]:
+        """The deck's questions by uid, with what an import compares and keeps."""
+        return {
+            uid: _Stored(qid, uid, tuple(rest[:8]), *rest[8:])
+            for qid, uid, *rest in self.conn.execute(
+                "SELECT id, uid, kind, text, title, options, answers, answer, explanation, tags,"
+                " source_file, source_line, guid, content_changed_at FROM questions"
+                " WHERE deck_id = ?",
+                [deck_id],
+            )
+        }
+
     def _import_one(
         self,
         deck: str,
         source: str,
         questions: Sequence[Question],
-        stamp: str,
+        now: dt.datetime,
         seen_by_deck: dict[int, set[str]],
-    ) -> tuple[int, FileImport]:
-        conn = self.conn
+    ) -> _FileChanges:
+        stamp = clock.utc_text(now)
         deck_id, deck = self._deck_for_import(deck, stamp)
-        existing = {
-            uid: (qid, tuple(rest[:8]), rest[8], rest[9])
-            for qid, uid, *rest in conn.execute(
-                "SELECT id, uid, kind, text, title, options, answers, answer, explanation, tags,"
-                " source_file, source_line FROM questions WHERE deck_id = ?",
-                [deck_id],
-            )
-        }
+        existing = self._stored_questions(deck_id)
         result = FileImport(path=source, deck=deck)
         seen = seen_by_deck.setdefault(deck_id, set())
-        inserts: list[tuple] = []
-        # New notes' GUIDs: 32 random hex digits each, cut from one read of the OS's random
-        # source (a uuid4 per row was ~4% of an import); the unique index guards them.
-        guids = os.urandom(16 * len(questions)).hex()
-        # The new questions' ids will be above every id there is (a rowid grows from the
-        # largest), which finds them for their cards without a join.
-        (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()
-        for q in questions:
+        new: list[tuple[int, str, tuple]] = []  # (index in the file, uid, content)
+        for index, q in enumerate(questions):
             uid = question_uid(q)
             seen.add(uid)
             new_content = content(q)
-            if uid in existing:
-                qid, old_content, old_source, old_line = existing[uid]
-                if old_content != new_content:
-                    result.updated += 1
-                    conn.execute(
-                        "UPDATE questions SET kind = ?, text = ?, title = ?, options = ?,"
-                        " answers = ?, answer = ?, explanation = ?, tags = ?,"
-                        " source_file = ?, source_line = ?, content_changed_at = ? WHERE id = ?",
-                        [*new_content, source, q.line, stamp, qid],
-                    )
-                else:
-                    result.unchanged += 1
-                    if (old_source, old_line) != (source, q.line):
-                        conn.execute(
-                            "UPDATE questions SET source_file = ?, source_line = ? WHERE id = ?",
-                            [source, q.line, qid],
-                        )
+            stored = existing.get(uid)
+            if stored is None:
+                new.append((index, uid, new_content))
+            elif stored.content != new_content:
+                result.updated += 1
+                self._update_question(stored, uid, new_content, source, q.line, now)
             else:
-                result.added += 1
-                guid = guids[32 * len(inserts) : 32 * len(inserts) + 32]
-                inserts.append((deck_id, uid, guid, *new_content, source, q.line, stamp))
-        conn.executemany(
+                result.unchanged += 1
+                if (stored.source_file, stored.source_line) != (source, q.line):
+                    self._move_question(stored, source, q.line, now)
+        result.added = len(new)
+        added = self._insert_questions(deck_id, deck, existing, questions, new, source, stamp)
+        before = []
+        if added:
+            in_file = (s for s in existing.values() if s.source_file == source)
+            before = sorted(in_file, key=lambda s: s.source_line)
+        return _FileChanges(deck_id, result, before, added, questions)
+
+    def _pair_edits(self, change: _FileChanges, seen: set[str], now: dt.datetime) -> None:
+        """Questions that left a file and were edited into questions the import added to it
+        (see srs.store.pairing): the old question takes the new one's text and place, and
+        keeps its card, history and GUID; the row just added goes."""
+        gone = [stored for stored in change.before if stored.uid not in seen]
+        if not gone:
+            return
+        questions = change.questions
+        old_keys = Counter(_answers_key(stored.content) for stored in change.before)
+        new_keys = Counter(_answers_key(content(q)) for q in questions)
+        position = {stored.id: k for k, stored in enumerate(change.before)}
+        pairing = pair_edits(
+            [
+                Side(
+                    _answers_key(s.content),
+                    normalise(s.content[1]),
+                    position[s.id],
+                    s.uid.startswith("id:"),
+                )
+                for s in gone
+            ],
+            [
+                Side(_answers_key(a.content), normalise(a.content[1]), a.index, a.uid[:3] == "id:")
+                for a in change.added
+            ],
+            {key for key, n in (old_keys | new_keys).items() if n > 1},
+        )
+        result = change.result
+        for g, n in pairing.pairs:
+            stored, added = gone[g], change.added[n]
+            self._delete_questions("id", [added.id])  # first: it holds the uid
+            line = questions[added.index].line
+            self._update_question(stored, added.uid, added.content, result.path, line, now)
+            result.added -= 1
+            result.updated += 1
+            result.paired.append((stored.content[1], added.content[1]))
+        for g, candidates in pairing.ambiguous:
+            texts = [change.added[n].content[1] for n in candidates]
+            result.ambiguous.append((gone[g].content[1], texts))
+        result.not_compared = pairing.not_compared
+
+    def _update_question(
+        self,
+        stored: _Stored,
+        uid: str,
+        new_content: tuple,
+        source: str,
+        line: int,
+        now: dt.datetime,
+    ) -> None:
+        """A question's new content (and uid, when it is an edit of its text), in place."""
+        self.conn.execute(
+            "UPDATE questions SET uid = ?, kind = ?, text = ?, title = ?, options = ?,"
+            " answers = ?, answer = ?, explanation = ?, tags = ?,"
+            " source_file = ?, source_line = ?, content_changed_at = ? WHERE id = ?",
+            [uid, *new_content, source, line, next_stamp(stored.changed_at, now), stored.id],
+        )
+
+    def _move_question(self, stored: _Stored, source: str, line: int, now: dt.datetime) -> None:
+        """An unchanged question found at another place (file or line)."""
+        # The note's Source field shows the file name and line: when they change, the
+        # note changes, and Anki must see a newer note.
+        moved = (source_name(stored.source_file), stored.source_line) != (
+            source_name(source),
+            line,
+        )
+        changed_at = next_stamp(stored.changed_at, now) if moved else stored.changed_at
+        self.conn.execute(
+            "UPDATE questions SET source_file = ?, source_line = ?,"
+            " content_changed_at = ? WHERE id = ?",
+            [source, line, changed_at, stored.id],
+        )
+
+    def _insert_questions(
+        self,
+        deck_id: int,
+        deck: str,
+        existing: dict[str, _Stored],
+        questions: Sequence[Question],
+        new: list[tuple[int, str, tuple]],
+        source: str,
+        stamp: str,
+    ) -> list[_Added]:
+        """Add the new questions of a file, each with its card."""
+        if not new:
+            return []
+        guids = _GuidMaker(deck, {stored.guid for stored in existing.values()})
+        # The new questions' ids will be above every id there is (a rowid grows from the
+        # largest), which finds them for their cards without a join.
+        (last_id,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()
+        self.conn.executemany(
             "INSERT INTO questions (deck_id, uid, guid, kind, text, title, options, answers,"
             " answer, explanation, tags, source_file, source_line, created_at,"
             " content_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14)",
-            inserts,
+            [
+                (deck_id, uid, guids.make(uid), *c, source, questions[i].line, stamp)
+                for i, uid, c in new
+            ],
         )
-        if inserts:
-            conn.execute(
-                "INSERT INTO cards (question_id, deck_id) SELECT id, deck_id FROM questions"
-                " WHERE id > ? ORDER BY id",
-                [last_id],
-            )
-        return deck_id, result
+        self.conn.execute(
+            "INSERT INTO cards (question_id, deck_id) SELECT id, deck_id FROM questions"
+            " WHERE id > ? ORDER BY id",
+            [last_id],
+        )
+        # Consecutive rowids from last_id + 1, in the order inserted.
+        return [_Added(last_id + 1 + k, *entry) for k, entry in enumerate(new)]
 
     def _left_the_source(self, deck_id: int, result: FileImport, seen: set[str], prune: bool):
         """Questions last read from this file that no file of this import had: list or prune."""
