@@ -8,7 +8,9 @@ import json
 import random
 
 import pytest
-from helpers import SRS, TODAY, build, cli, mcq, now_at, one_line_error, subprocess_env
+from helpers import SRS, TODAY, build, cli, mcq, now_at, one_line_error, run_srs, subprocess_env
+from hypothesis import given
+from hypothesis import strategies as st
 
 from srs import clock
 from srs.errors import SrsError
@@ -475,3 +477,32 @@ def test_yes_no_settings_take_the_usual_words(store, db_path, typed, stored):
 
 def test_a_bad_yes_no_is_one_line(db_path):
     one_line_error(srs(db_path, "config", "set", "suspend_leeches", "maybe"), "yes or no")
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(max_size=5),
+            st.none() | st.integers() | st.text(max_size=8) | st.floats(allow_nan=False),
+            max_size=4,
+        ),
+        max_size=4,
+    )
+)
+def test_streamed_json_is_what_json_dumps_writes(items):
+    import contextlib
+    import io
+
+    from srs.cli.tracking import _print_json_list
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_json_list(iter(items))
+    assert out.getvalue() == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_cards_stream_through_a_pipe_in_the_same_columns(built):
+    lines = run_srs("cards", "--db", str(built)).stdout.splitlines()
+    assert len(lines) == 15  # a header and the 14 cards
+    starts = [line.index(line.split()[2]) for line in lines[1:]]  # where "due" starts
+    assert len(set(starts)) == 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -178,92 +180,106 @@ def cards(
     """List cards with their schedule.
 
     Due date, interval, EF, repetitions, lapses and state. On a terminal the table fits its
-    width; into a pipe each question is printed whole.
+    width; into a pipe each question is printed whole. Streamed: the first lines show at
+    once however many cards there are (`srs cards | less`).
     """
     with open_store(db, read_only=True) as store:
         today = today_of(store)
-        rows = list(
-            store.list_cards(
-                deck,
-                due_by=today.day if due else None,
-                search=search,
-                min_lapses=today.settings.leech_threshold if leeches else None,
-            )
+        rows = store.list_cards(
+            deck,
+            due_by=today.day if due else None,
+            search=search,
+            min_lapses=today.settings.leech_threshold if leeches else None,
         )
-    out = [_card_json(card, today.day) for card in rows]
-    if as_json:
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return
-    if not out:
-        print("No cards.")
-        return
-    if sys.stdout.isatty():
-        _cards_table(out)
-        return
-    # Into a pipe or a file each question is printed whole, for grep.
-    deck_w = min(24, max(len(c["deck"]) for c in out))
-    head = f"{'id':>5}  {'deck':<{deck_w}}  {'due':<10}  {'ivl':>4}  {'EF':>4}  {'reps':>4}"
-    head += f"  {'laps':>4}  {'state':<9}  "
-    print(head + "question")
-    for c in out:
-        print(
-            f"{c['id']:>5}  {shorten(c['deck'], deck_w):<{deck_w}}  {c['due'] or '-':<10}"
-            f"  {c['interval']:>4}  {c['ef']:>4.2f}  {c['reps']:>4}  {c['lapses']:>4}"
-            f"  {c['state']:<9}  {' '.join(c['question'].split())}"
+        if as_json:
+            _print_json_list(_card_json(card, today.day) for card in rows)
+            return
+        # The first page sizes the columns; the rest streams in them (a longer cell pushes its
+        # line out a little rather than hold every row back).
+        page = list(itertools.islice(rows, _PAGE))
+        if not page:
+            print("No cards.")
+            return
+        layout = _CardColumns.fit(
+            [_cells(card, today.day) for card in page],
+            options.width() if sys.stdout.isatty() else None,
         )
+        bold = options.color()
+        print(f"\033[1m{layout.header()}\033[0m" if bold else layout.header())
+        for card in itertools.chain(page, rows):
+            print(layout.row(_cells(card, today.day), card.question))
 
 
-def _cards_table(out: list[dict]) -> None:
-    """The cards as a table that fits the terminal: the question takes the room left, cut
-    with an ellipsis (a long deck name is cut too)."""
-    from rich.console import Console
-    from rich.table import Table
+_PAGE = 200
 
-    rows = [
-        [
-            str(c["id"]),
-            c["deck"],
-            c["due"] or "-",
-            str(c["interval"]),
-            f"{c['ef']:.2f}",
-            str(c["reps"]),
-            str(c["lapses"]),
-            c["state"],
-            " ".join(c["question"].split()),
-        ]
-        for c in out
+
+def _print_json_list(items: Iterable[dict]) -> None:
+    """A JSON array as ``json.dumps(list, indent=2)`` writes it, one item at a time."""
+    opened = False
+    for item in items:
+        body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        print(("[\n  " if not opened else ",\n  ") + body, end="")
+        opened = True
+    print("\n]" if opened else "[]")
+
+
+def _cells(card: CardRow, today: dt.date) -> list[str]:
+    """A card's cells in the `srs cards` table, but the question."""
+    state = card.state
+    return [
+        str(card.id),
+        card.deck,
+        state.due.isoformat() if state.due else "-",
+        str(state.sm2.interval),
+        f"{state.sm2.ef / 100:.2f}",
+        str(state.sm2.repetitions),
+        str(state.lapses),
+        card.status(today),
     ]
-    heads = ["id", "deck", "due", "ivl", "EF", "reps", "laps", "state", "question"]
-    widths = [max(len(head), *(len(row[i]) for row in rows)) for i, head in enumerate(heads)]
-    widths[1] = min(widths[1], 24)
-    console = Console(
-        color_system="auto" if options.color() else None, highlight=False, markup=False
-    )
-    # The question gets what the other columns (a space apart) leave of the line, at least
-    # 20 characters, taken from a long deck name first (down to 12). rich would shrink every
-    # column of a table too wide, the short ones to nothing.
-    room = console.width - sum(widths[:-1]) - (len(heads) - 1)
-    cut = max(0, min(20 - room, widths[1] - 12))
-    widths[1] -= cut
-    widths[-1] = max(10, room + cut)
-    table = Table(
-        box=None, pad_edge=False, padding=(0, 1), collapse_padding=True, header_style="bold"
-    )
-    for head, width in zip(heads, widths, strict=True):
-        right = head in ("id", "ivl", "EF", "reps", "laps")
-        table.add_column(
-            head,
-            justify="right" if right else "left",
-            no_wrap=True,
-            overflow="ellipsis",
-            width=width,
-        )
-    for row in rows:
-        # A deck name too long keeps its end, where decks differ ("…::CI-CD for ML").
-        deck = row[1]
-        row[1] = deck if len(deck) <= widths[1] else "…" + deck[len(deck) - widths[1] + 1 :]
-        table.add_row(*row)
-    console.print(table)
+
+
+class _CardColumns:
+    """The `srs cards` table's columns, sized on the first page of rows, and the room left
+    for the question on a terminal of ``columns`` (None: into a pipe, questions whole)."""
+
+    HEADS = ("id", "deck", "due", "ivl", "EF", "reps", "laps", "state")
+    RIGHT = (True, False, False, True, True, True, True, False)
+
+    def __init__(self, widths: list[int], room: int | None) -> None:
+        self.widths = widths
+        self.room = room
+
+    @classmethod
+    def fit(cls, page: list[list[str]], columns: int | None) -> _CardColumns:
+        widths = [max(len(h), *(len(row[i]) for row in page)) for i, h in enumerate(cls.HEADS)]
+        widths[1] = min(widths[1], 24)
+        if columns is None:
+            return cls(widths, None)
+        # The question gets what the other columns (a space apart) leave of the line, at
+        # least 20 characters, taken from a long deck name first (down to 12).
+        room = columns - sum(widths) - len(widths)
+        cut = max(0, min(20 - room, widths[1] - 12))
+        widths[1] -= cut
+        return cls(widths, max(10, room + cut))
+
+    def _line(self, cells: list[str], question: str) -> str:
+        out = [
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(cells, self.widths, self.RIGHT, strict=True)
+        ]
+        return (" ".join(out) + " " + question).rstrip()
+
+    def header(self) -> str:
+        return self._line(list(self.HEADS), "question")
+
+    def row(self, cells: list[str], question: str) -> str:
+        deck, width = cells[1], self.widths[1]
+        if len(deck) > width:  # keep its end, where decks differ ("…::CI-CD for ML")
+            cells[1] = "…" + deck[len(deck) - width + 1 :]
+        question = " ".join(question.split())
+        if self.room is not None:
+            question = shorten(question, self.room)
+        return self._line(cells, question)
 
 
 def show(
