@@ -41,7 +41,7 @@ from typing import Any, BinaryIO
 import genanki
 
 from srs.errors import SrsError
-from srs.records import CardExport, Question, Review
+from srs.records import CardExport, FsrsProgress, Question, Review
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
 
@@ -403,13 +403,15 @@ def write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool = False,
+    fsrs: FsrsProgress | None = None,
 ) -> ExportSummary:
     """Write ``cards`` to the Anki package ``path``, replacing it atomically.
 
     ``today`` is the user's study day (a card due in N days is due in N days in Anki);
     ``now`` the current time (timezone-aware; naive means UTC). With ``with_progress``,
     studied cards go as review cards with their interval, ease, counts and review log;
-    the others stay new.
+    the others stay new. With ``fsrs`` (an export under FSRS), a card with a memory state
+    carries it as Anki stores it (see ``fsrs_card_data``).
     Raises SrsError when there is nothing to export or the file cannot be written.
     """
     # Several objects a card, none in reference cycles: the cyclic collector's passes over
@@ -417,7 +419,9 @@ def write_apkg(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
+        return _write_apkg(
+            cards, path, today=today, now=now, with_progress=with_progress, fsrs=fsrs
+        )
     finally:
         if collecting:
             gc.enable()
@@ -430,6 +434,7 @@ def _write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool,
+    fsrs: FsrsProgress | None = None,
 ) -> ExportSummary:
     now = _utc(now)
     now_s = int(now.timestamp())
@@ -474,7 +479,7 @@ def _write_apkg(
             if parent not in decks:
                 decks[parent] = genanki.Deck(deck_id(parent), parent)
 
-    data = _build_collection(decks, notes, studied, today=today, now=now, count=position)
+    data = _build_collection(decks, notes, studied, today=today, now=now, count=position, fsrs=fsrs)
     size = _write_atomically(path, lambda fh: _zip(fh, data, now))
     return ExportSummary(notes=position, cards=position, bytes=size, decks=len(used_names))
 
@@ -487,6 +492,7 @@ def _build_collection(
     today: dt.date,
     now: dt.datetime,
     count: int,
+    fsrs: FsrsProgress | None = None,
 ) -> bytes:
     """The collection.anki2 database, built in memory by genanki and then completed."""
     now_ms = int(now.timestamp() * 1000)
@@ -510,6 +516,8 @@ def _build_collection(
         )
         if studied:
             _add_progress(cursor, studied, today=today, now=now)
+            if fsrs is not None:
+                _add_memory(cursor, studied, fsrs)
         conn.commit()
         return conn.serialize()
     finally:
@@ -555,6 +563,39 @@ def _add_progress(
     )
     _unique_ids(revlog)
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+
+
+def fsrs_card_data(card: CardExport, fsrs: FsrsProgress) -> str | None:
+    """The card's memory state as Anki keeps it in the card's ``data`` column (rslib
+    ``CardData``): stability ``s``, difficulty ``d``, desired retention ``dr`` and the
+    forgetting curve's ``decay``, rounded as Anki rounds them; None without a memory state."""
+    memory = card.state.memory
+    if memory is None:
+        return None
+    data = {
+        "s": round(memory.stability, 4),
+        "d": round(memory.difficulty, 3),
+        "dr": round(fsrs.desired_retention, 2),
+    }
+    decay = fsrs.decays.get(card.deck)
+    if decay is not None:
+        data["decay"] = round(decay, 3)
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _add_memory(
+    cursor: sqlite3.Cursor, studied: list[tuple[_Note, CardExport]], fsrs: FsrsProgress
+) -> None:
+    """An export under FSRS: each studied card's memory state, and as its interval the one
+    FSRS set (Anki counts the days since the last review from the due date and interval)."""
+    updates = []
+    for note, card in studied:
+        data = fsrs_card_data(card, fsrs)
+        state = card.state
+        if data is None or state.due is None or state.last_review is None:
+            continue
+        updates.append((data, max(1, (state.due - state.last_review).days), note.card_id))
+    cursor.executemany("UPDATE cards SET data = ?, ivl = ? WHERE id = ?", updates)
 
 
 def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:

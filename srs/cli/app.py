@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from srs import __version__
-from srs.cli import control, study, tracking
+from srs.cli import control, memory, study, tracking
 
 app = typer.Typer(
     name="srs",
@@ -41,6 +41,7 @@ def register_commands(cli: typer.Typer) -> None:
     study.register(cli)
     tracking.register(cli)
     control.register(cli)
+    memory.register(cli)
 
 
 register_commands(app)

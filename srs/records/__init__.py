@@ -7,6 +7,7 @@ One concept a module, as py-fsrs keeps ``Card`` and ``ReviewLog``:
 - :mod:`.card`: a card's schedule (SM-2 state, FSRS memory, due day) and the card as shown;
 - :mod:`.review`: grades, one answer in the review log, and the changes that are not answers;
 - :mod:`.export`: a card with everything an exporter writes;
+- :mod:`.fsrs`: FSRS parameters as fitted and stored, and which deck uses which;
 - :mod:`.counts`: what the store counts (due, card states) and what an import did.
 """
 
@@ -19,7 +20,8 @@ from srs.records.card import (
     StudyCard,
 )
 from srs.records.counts import DeckDue, DueCounts, FileImport, StateCounts, StudyQueue
-from srs.records.export import CardExport
+from srs.records.export import CardExport, FsrsProgress
+from srs.records.fsrs import COLLECTION, FittedParameters, parameters_for
 from srs.records.question import (
     Kind,
     ParseResult,
@@ -31,8 +33,10 @@ from srs.records.question import (
     split_deck_name,
 )
 from srs.records.review import (
+    CardHistory,
     CommittedGrade,
     Grade,
+    LoggedAnswer,
     PostponeUndone,
     Review,
     ReviewKind,
@@ -40,16 +44,21 @@ from srs.records.review import (
 )
 
 __all__ = [
+    "COLLECTION",
     "MATURE_DAYS",
     "CardExport",
+    "CardHistory",
     "CardRow",
     "CardState",
     "CommittedGrade",
     "DeckDue",
     "DueCounts",
     "FileImport",
+    "FittedParameters",
+    "FsrsProgress",
     "Grade",
     "Kind",
+    "LoggedAnswer",
     "Memory",
     "ParseResult",
     "PostponeUndone",
@@ -64,6 +73,7 @@ __all__ = [
     "StudyQueue",
     "normalise",
     "normalise_deck",
+    "parameters_for",
     "question_uid",
     "split_deck_name",
 ]

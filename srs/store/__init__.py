@@ -8,7 +8,8 @@ One class, :class:`Store`, put together from one part per area, each a module he
 - :mod:`.study`: due counts, today's queue, a card to show, grading (compare-and-set), undo;
 - :mod:`.control`: suspend, reset, postpone and its undo;
 - :mod:`.figures`: the aggregates of `srs stats` and the card listings;
-- :mod:`.export`: cards streamed to an exporter.
+- :mod:`.export`: cards streamed to an exporter;
+- :mod:`.memory`: FSRS's side: review histories, memory states, fitted parameters.
 
 :mod:`.migrations` is the schema, as named append-only steps; :mod:`.sql` names the SQL that
 several parts share; :mod:`.rows` maps rows to records.
@@ -19,11 +20,12 @@ from srs.store.connection import BUSY_TIMEOUT_MS, default_path
 from srs.store.control import MAX_POSTPONE, Control
 from srs.store.export import Export
 from srs.store.figures import Figures
+from srs.store.memory import MemoryStates
 from srs.store.questions import Questions
 from srs.store.study import Study
 
 __all__ = ["BUSY_TIMEOUT_MS", "MAX_POSTPONE", "Store", "default_path"]
 
 
-class Store(Questions, Study, Control, Figures, Export):
+class Store(Questions, Study, Control, Figures, Export, MemoryStates):
     """An open srs database."""
