@@ -28,7 +28,7 @@ import numpy as np
 from srs import metrics
 from srs.errors import SrsError
 from srs.fsrs import DEFAULT_PARAMETERS
-from srs.history import Scorable, fsrs_items, memory_states, scorable
+from srs.history import RunItems, Scorable, fsrs_items, scorable, stabilities_before
 from srs.records import CardHistory
 
 MIN_REVIEWS = 100  # fewer scorable reviews: refuse
@@ -110,23 +110,17 @@ class Evaluation:
 
 def sm2_predictions(reviews: Sequence[Scorable]) -> np.ndarray:
     """SM-2's retrievability: 0.9 ** (elapsed days / the interval it set)."""
-    elapsed = np.fromiter((r.step.elapsed for r in reviews), dtype=float, count=len(reviews))
-    interval = np.fromiter(
-        (max(1, r.step.interval) for r in reviews), dtype=float, count=len(reviews)
-    )
+    elapsed = np.array([r.elapsed for r in reviews], dtype=float)
+    interval = np.array([max(1, r.interval) for r in reviews], dtype=float)
     return 0.9 ** (elapsed / interval)
 
 
-def fsrs_predictions(reviews: Sequence[Scorable], parameters: Sequence[float]) -> np.ndarray:
+def fsrs_predictions(
+    reviews: Sequence[Scorable], parameters: Sequence[float], made: RunItems | None = None
+) -> np.ndarray:
     """FSRS's retrievability of each review, from the memory state before it."""
-    runs = list({id(r.run): r.run for r in reviews}.values())
-    states = dict(zip((id(r) for r in runs), memory_states(runs, parameters), strict=True))
-    stability = np.fromiter(
-        (states[id(r.run)][r.index - 1].stability for r in reviews),
-        dtype=float,
-        count=len(reviews),
-    )
-    elapsed = np.fromiter((r.step.elapsed for r in reviews), dtype=float, count=len(reviews))
+    stability = np.array(stabilities_before(reviews, parameters, made), dtype=float)
+    elapsed = np.array([r.elapsed for r in reviews], dtype=float)
     decay = parameters[20]
     factor = 0.9 ** (-1 / decay) - 1
     return (1 + factor * elapsed / stability) ** -decay
@@ -160,11 +154,12 @@ def fold_starts(reviews: Sequence[Scorable], splits: int = SPLITS) -> list[int]:
 
 
 def fitted_predictions(
-    reviews: Sequence[Scorable], starts: Sequence[int]
+    reviews: Sequence[Scorable], starts: Sequence[int], made: RunItems | None = None
 ) -> tuple[np.ndarray, list[tuple[float, ...]]]:
     """Predictions of reviews[starts[0]:], each part by parameters fitted on the reviews
     before it; with the parameters of every part."""
-    items = fsrs_items(reviews[: starts[-1]])
+    made = made or RunItems()
+    items = fsrs_items(reviews[: starts[-1]], made)
     parts = []
     fitted = []
     for k, start in enumerate(starts):
@@ -172,7 +167,7 @@ def fitted_predictions(
         parameters = fit(items[:start])
         fitted.append(parameters)
         if end > start:
-            parts.append(fsrs_predictions(reviews[start:end], parameters))
+            parts.append(fsrs_predictions(reviews[start:end], parameters, made))
     return np.concatenate(parts) if parts else np.zeros(0), fitted
 
 
@@ -183,8 +178,8 @@ def score_all(
     reviews: Sequence[Scorable], predictions: dict[str, np.ndarray], rng: random.Random
 ) -> dict[str, tuple[float, float, float | None, metrics.Bootstrap]]:
     """Each predictor's log loss, RMSE(bins), AUC and their bootstrap intervals."""
-    y = np.fromiter((r.step.recalled for r in reviews), dtype=float, count=len(reviews))
-    bins = metrics.bin_codes(r.r_matrix_index() for r in reviews)
+    y = np.array([r.recalled for r in reviews], dtype=float)
+    bins = metrics.bin_codes(r.bin for r in reviews)
     clusters = metrics.clusters_of([r.card_id for r in reviews])
     intervals = metrics.bootstrap(predictions, y, bins, clusters, rng.getrandbits(64))
     return {
@@ -221,14 +216,15 @@ def evaluate(
             " not cram)"
         )
     starts = fold_starts(reviews, splits)
-    fitted, _ = fitted_predictions(reviews, starts)
+    made = RunItems()
+    fitted, _ = fitted_predictions(reviews, starts, made)
     scored = reviews[starts[0] :]
     predictions = {
         "sm2": sm2_predictions(scored),
-        "fsrs_default": fsrs_predictions(scored, DEFAULT_PARAMETERS),
+        "fsrs_default": fsrs_predictions(scored, DEFAULT_PARAMETERS, made),
         "fsrs_fitted": fitted,
     }
-    y = np.fromiter((r.step.recalled for r in scored), dtype=float, count=len(scored))
+    y = np.array([r.recalled for r in scored], dtype=float)
     results = score_all(scored, predictions, rng)
     scores = [
         Score(

@@ -17,10 +17,12 @@ The heavy part (fsrs-rs through ``fsrs_rs_python``) is imported by the functions
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from srs.errors import SrsError
 from srs.fsrs import memory_from_sm2, rating
 from srs.records import CardHistory, Memory
 
@@ -109,20 +111,6 @@ def fsrs_reviews(run: Run) -> list:
     return [FSRSReview(step.rating, step.elapsed) for step in run.steps]
 
 
-def memory_states(runs: Sequence[Run], parameters: Sequence[float]) -> list[list[Memory]]:
-    """Every run's memory state after each of its answers, by fsrs-rs."""
-    from fsrs_rs_python import FSRS, FSRSItem
-
-    if not runs:
-        return []
-    model = FSRS(list(parameters))
-    items = [FSRSItem(fsrs_reviews(s)) for s in runs]
-    return [
-        [Memory(m.stability, m.difficulty) for m in states]
-        for states in model.historical_memory_state_batch(items)
-    ]
-
-
 def replayed_memories(
     histories: Iterable[CardHistory], parameters_of
 ) -> Iterable[tuple[int, Memory | None, bool]]:
@@ -144,11 +132,14 @@ def replayed_memories(
             continue
         batch.setdefault(parameters, []).append((history.card_id, run))
     for parameters, cards in batch.items():
-        model = FSRS(list(parameters))
         cards.sort(key=lambda c: len(c[1].steps))
+        model = FSRS(list(parameters))
         for start in range(0, len(cards), 1000):
             chunk = cards[start : start + 1000]
-            states = model.memory_state_batch([FSRSItem(fsrs_reviews(s)) for _, s in chunk])
+            try:
+                states = model.memory_state_batch([FSRSItem(fsrs_reviews(s)) for _, s in chunk])
+            except ValueError as e:  # a history fsrs-rs cannot use
+                raise SrsError(f"FSRS cannot compute memory states ({e})") from None
             for (card_id, _), m in zip(chunk, states, strict=True):
                 yield card_id, Memory(m.stability, m.difficulty), True
 
@@ -156,32 +147,39 @@ def replayed_memories(
 # ---------------------------------------------------------------- scorable reviews
 
 
+@functools.lru_cache(maxsize=65536)
+def r_matrix_bin(elapsed: int, length: int, lapses: int) -> tuple[int, int, int]:
+    """The bin RMSE(bins) puts a review in, as srs-benchmark and fsrs-rs bin it
+    (fsrs-rs ``r_matrix_index``): by elapsed days, the number of answers after the first
+    plus one, and the lapses before it, each on a log scale."""
+    elapsed_bin = round(2.48 * 3.62 ** math.floor(math.log(elapsed, 3.62)) * 100)
+    length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+    if not lapses:
+        return elapsed_bin, length_bin, 0
+    return elapsed_bin, length_bin, round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
+
+
 @dataclass(frozen=True, slots=True)
 class Scorable:
-    """A review a predictor can be scored on: a first-of-day answer to a card with history."""
+    """A review a predictor can be scored on: a first-of-day answer to a card with history.
+    The figures the metrics read are copied out of its step: a log holds millions."""
 
     at: str  # UTC time, ISO text
     review_id: int
     card_id: int
     run: Run
     index: int  # of the answer in the run (>= 1)
+    elapsed: int  # days since the answer before it
+    interval: int  # the SM-2 interval the card had
+    recalled: bool
+    bin: tuple[int, int, int]  # see r_matrix_bin
 
     @property
     def step(self) -> Step:
         return self.run.steps[self.index]
 
     def r_matrix_index(self) -> tuple[int, int, int]:
-        """The bin RMSE(bins) puts the review in, as srs-benchmark and fsrs-rs bin it: by
-        elapsed days, number of answers and lapses before it (fsrs-rs ``r_matrix_index``)."""
-        steps = self.run.steps
-        elapsed = self.step.elapsed
-        elapsed_bin = round(2.48 * 3.62 ** math.floor(math.log(elapsed, 3.62)) * 100)
-        length = self.index + 1  # the answers with elapsed days > 0, plus one
-        length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
-        lapses = sum(1 for s in steps[1 : self.index] if s.rating == 1)
-        if not lapses:
-            return elapsed_bin, length_bin, 0
-        return elapsed_bin, length_bin, round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
+        return self.bin
 
 
 def scorable(histories: Iterable[CardHistory]) -> list[Scorable]:
@@ -190,23 +188,72 @@ def scorable(histories: Iterable[CardHistory]) -> list[Scorable]:
     found = []
     for history in histories:
         for run in runs_of(history):
-            for index in range(1, len(run.steps)):
-                step = run.steps[index]
-                found.append(Scorable(step.at, step.review_id, run.card_id, run, index))
+            lapses = 0
+            steps = run.steps
+            for index in range(1, len(steps)):
+                step = steps[index]
+                found.append(
+                    Scorable(
+                        step.at,
+                        step.review_id,
+                        run.card_id,
+                        run,
+                        index,
+                        step.elapsed,
+                        step.interval,
+                        step.recalled,
+                        r_matrix_bin(step.elapsed, index + 1, lapses),
+                    )
+                )
+                lapses += step.rating == 1
     found.sort(key=lambda s: (s.at, s.review_id))
     return found
 
 
-def fsrs_items(reviews: Sequence[Scorable]) -> list:
+class RunItems:
+    """Each run's fsrs-rs reviews and item, made once and shared by every parameter set and
+    every training item (srs evaluate predicts with six parameter sets)."""
+
+    def __init__(self) -> None:
+        self._reviews: dict[int, list] = {}
+        self._items: dict[int, object] = {}
+
+    def reviews(self, run: Run) -> list:
+        found = self._reviews.get(id(run))
+        if found is None:
+            found = self._reviews[id(run)] = fsrs_reviews(run)
+        return found
+
+    def item(self, run: Run):
+        from fsrs_rs_python import FSRSItem
+
+        found = self._items.get(id(run))
+        if found is None:
+            found = self._items[id(run)] = FSRSItem(self.reviews(run))
+        return found
+
+
+def stabilities_before(
+    reviews: Sequence[Scorable], parameters: Sequence[float], made: RunItems | None = None
+) -> list[float]:
+    """Each review's stability before it (after the answers before it in its run), by fsrs-rs."""
+    from fsrs_rs_python import FSRS
+
+    made = made or RunItems()
+    runs = list({id(r.run): r.run for r in reviews}.values())
+    try:
+        states = FSRS(list(parameters)).historical_memory_state_batch(
+            [made.item(run) for run in runs]
+        )
+    except ValueError as e:  # parameters or a history fsrs-rs cannot use
+        raise SrsError(f"FSRS cannot compute memory states ({e})") from None
+    by_run = dict(zip((id(run) for run in runs), states, strict=True))
+    return [by_run[id(r.run)][r.index - 1].stability for r in reviews]
+
+
+def fsrs_items(reviews: Sequence[Scorable], made: RunItems | None = None) -> list:
     """fsrs-rs training items: each review with the answers before it in its run."""
     from fsrs_rs_python import FSRSItem
 
-    made: dict[int, list] = {}  # by id(run): each run's reviews made once
-    items = []
-    for review in reviews:
-        key = id(review.run)
-        steps = made.get(key)
-        if steps is None:
-            steps = made[key] = fsrs_reviews(review.run)
-        items.append(FSRSItem(steps[: review.index + 1]))
-    return items
+    made = made or RunItems()
+    return [FSRSItem(made.reviews(r.run)[: r.index + 1]) for r in reviews]

@@ -13,7 +13,7 @@ from srs import metrics
 from srs.errors import SrsError
 from srs.evaluate import fit, fsrs_predictions
 from srs.fsrs import DEFAULT_PARAMETERS, FsrsScheduler
-from srs.history import Scorable, fsrs_items, scorable
+from srs.history import RunItems, Scorable, fsrs_items, scorable
 from srs.records import COLLECTION, CardHistory, FittedParameters, parameters_for
 
 MIN_REVIEWS = 400  # as Anki's optimizer
@@ -43,10 +43,12 @@ class Fitting:
         return self.usable and self.new.log_loss < self.old_scores.log_loss
 
 
-def scores(reviews: list[Scorable], parameters: tuple[float, ...]) -> Scores:
-    y = np.fromiter((r.step.recalled for r in reviews), dtype=float, count=len(reviews))
-    p = fsrs_predictions(reviews, parameters)
-    bins = metrics.bin_codes(r.r_matrix_index() for r in reviews)
+def scores(
+    reviews: list[Scorable], parameters: tuple[float, ...], made: RunItems | None = None
+) -> Scores:
+    y = np.array([r.recalled for r in reviews], dtype=float)
+    p = fsrs_predictions(reviews, parameters, made)
+    bins = metrics.bin_codes(r.bin for r in reviews)
     return Scores(metrics.log_loss(p, y), metrics.rmse_bins(p, y, bins))
 
 
@@ -70,19 +72,20 @@ def optimize(
     in_use = parameters_for(deck, fitted) if deck != COLLECTION else fitted.get(COLLECTION)
     old = in_use.parameters if in_use else DEFAULT_PARAMETERS
     source = "default" if in_use is None else (in_use.deck or "collection")
-    new = fit(fsrs_items(reviews), fallback=old)
+    made = RunItems()
+    new = fit(fsrs_items(reviews, made), fallback=old)
     try:
         FsrsScheduler(new)
         usable = True
     except SrsError:
         usable = False
-    new_scores = scores(reviews, new) if usable else Scores(float("inf"), float("inf"))
+    new_scores = scores(reviews, new, made) if usable else Scores(float("inf"), float("inf"))
     return Fitting(
         deck=deck,
         reviews=len(reviews),
         old=old,
         old_source=source,
-        old_scores=scores(reviews, old),
+        old_scores=scores(reviews, old, made),
         new=FittedParameters(
             deck, new, now, len(reviews), new_scores.log_loss, new_scores.rmse_bins
         ),
