@@ -148,7 +148,9 @@ class ReviewDb:
             " due = json_extract(r.state_before, '$.due'),"
             " last_review = json_extract(r.state_before, '$.last_review'),"
             " lapses = json_extract(r.state_before, '$.lapses'),"
-            " repeat_today = json_extract(r.state_before, '$.repeat_today')"
+            " repeat_today = json_extract(r.state_before, '$.repeat_today'),"
+            " stability = json_extract(r.state_before, '$.stability'),"
+            " difficulty = json_extract(r.state_before, '$.difficulty')"
             " FROM (SELECT card_id, min(id) AS id FROM reviews WHERE id > ? GROUP BY card_id) f"
             " JOIN reviews r ON r.id = f.id WHERE cards.id = f.card_id",
             [self.mark],
@@ -385,6 +387,127 @@ def bench_stats(size: int, runs: int) -> list[Row]:
     return [Row(what, ms(ours.median), "", None, "< 1 s", ours.median < 1)]
 
 
+# ---------------------------------------------------------------- FSRS
+
+OPTIMIZE_CARDS = 21_000  # about 100k reviews in the synthetic collections
+EVALUATE_CARDS = 205_000  # about 1M reviews
+
+
+def _review_count(path: Path) -> int:
+    return build.counts(path)[1]
+
+
+def fsrs_db(size: int) -> Path:
+    """A copy of the collection of ``size`` cards switched to FSRS (made once, cached)."""
+    path = build.db_path(size).with_name(build.db_path(size).stem + "-fsrs.db")
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        shutil.copy(build.db_path(size), tmp)
+        run([SRS, "config", "set", "scheduler", "fsrs", "--db", str(tmp)])
+        tmp.rename(path)
+    return path
+
+
+def bench_fsrs(sizes: list[int], runs: int) -> list[Row]:
+    rows = []
+    # srs optimize on ~100k reviews, on a fresh copy each run (it may save parameters).
+    source = build.db_path(OPTIMIZE_CARDS)
+    work = CACHE / "optimize-work.db"
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copy(source, work)
+
+    opt = Variant("srs optimize", [SRS, "optimize", "--db", str(work)], before=fresh)
+    interleave([opt], runs)
+    rows.append(
+        Row(
+            f"`srs optimize` on {_review_count(source):,} reviews",
+            ms(opt.median),
+            "",
+            None,
+            "< 10 s",
+            opt.median < 10,
+        )
+    )
+    # srs evaluate on ~1M reviews (read-only).
+    path = build.db_path(EVALUATE_CARDS)
+    ev = Variant("srs evaluate", [SRS, "evaluate", "--db", str(path)])
+    interleave([ev], max(1, runs // 2), warmup=0)
+    rows.append(
+        Row(
+            f"`srs evaluate` on {_review_count(path):,} reviews (peak {ev.peak_mb:.0f} MB)",
+            ms(ev.median),
+            "",
+            None,
+            "< 60 s",
+            ev.median < 60,
+        )
+    )
+    # One graded answer under FSRS against one under SM-2, and `srs due`, on the largest.
+    size = max(sizes)
+    started = time.perf_counter()
+    fsrs_path = fsrs_db(size)
+    switched = time.perf_counter() - started
+    if switched > 1:
+        rows.append(
+            Row(
+                f"`srs config set scheduler fsrs` on {build.label(size)} cards, 1 run"
+                " (copy included)",
+                ms(switched),
+                "",
+                None,
+                "",
+                None,
+            )
+        )
+    sm2_db, fsrs_review = ReviewDb(build.db_path(size)), ReviewDb(fsrs_path)
+    try:
+        answers = b"a\n\n4\n" * ANSWERS
+        variants = []
+        for db in (sm2_db, fsrs_review):
+            cmd = [SRS, "review", "--db", str(db.path), "--new", "0", "--limit", str(ANSWERS)]
+            variants += [
+                Variant(f"{db.path.name} 500", cmd, answers, after=db.revert),
+                Variant(f"{db.path.name} q", cmd, b"q\n", after=db.revert),
+            ]
+        graded = _count_graded(fsrs_review, variants[2].cmd, answers)
+        interleave(variants, runs)
+    finally:
+        sm2_db.close()
+        fsrs_review.close()
+    sm2_answer = (variants[0].median - variants[1].median) / ANSWERS
+    fsrs_answer = (variants[2].median - variants[3].median) / ANSWERS
+    ratio = fsrs_answer / sm2_answer
+    note = "" if graded == ANSWERS else f" (only {graded} graded!)"
+    rows.append(
+        Row(
+            f"one graded answer under FSRS vs SM-2, {build.label(size)} (500 piped){note}",
+            ms(fsrs_answer),
+            ms(sm2_answer),
+            ratio,
+            "<= 1.2x",
+            ratio <= 1.2 and graded == ANSWERS,
+        )
+    )
+    due_fsrs = Variant("due fsrs", [SRS, "due", "--db", str(fsrs_path)])
+    due_sm2 = Variant("due sm2", [SRS, "due", "--db", str(build.db_path(size))])
+    interleave([due_fsrs, due_sm2], runs * 2)
+    ratio = due_fsrs.median / due_sm2.median
+    rows.append(
+        Row(
+            f"`srs due` on {build.label(size)} under FSRS vs SM-2",
+            ms(due_fsrs.median),
+            ms(due_sm2.median),
+            ratio,
+            "<= 1.1x",
+            ratio <= 1.1,
+        )
+    )
+    return rows
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -421,7 +544,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10k and 100k only, fewer runs")
     parser.add_argument("--runs", type=int, help="runs per variant (default 9, quick 3)")
     parser.add_argument(
-        "--only", default="help,due,review,import,export,stats", help="benchmarks to run"
+        "--only", default="help,due,review,import,export,stats,fsrs", help="benchmarks to run"
     )
     args = parser.parse_args()
     sizes = sorted({_size(s) for s in args.sizes.split(",")})
@@ -434,7 +557,8 @@ def main() -> None:
     time.tzset()
 
     builds: dict[int, str] = {}
-    for s in sorted(set(sizes) | {10_000, 100_000}):
+    extra = {OPTIMIZE_CARDS, EVALUATE_CARDS} if "fsrs" in only else set()
+    for s in sorted(set(sizes) | {10_000, 100_000} | extra):
         log(f"collection {build.label(s)}...")
         took = 0.0
         if not build.db_path(s).exists():
@@ -462,6 +586,7 @@ def main() -> None:
         ("review", lambda: bench_review(max(sizes), heavy)),
         ("import", lambda: bench_import(heavy)),
         ("stats", lambda: bench_stats(max(sizes), heavy)),
+        ("fsrs", lambda: bench_fsrs(sizes, heavy)),
         ("export", lambda: bench_export(heavy, sizes)),  # last: the exporter is the newest code
     ]
     for name, step in steps:

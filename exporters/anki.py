@@ -48,7 +48,7 @@ from srs.exporters.anki_html import attribute, clean, text_to_html
 from srs.exporters.anki_options import OptionOrders, shuffle_script
 
 from srs.errors import SrsError
-from srs.records import CardExport, Question, Review
+from srs.records import CardExport, FsrsProgress, Question, Review
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
 
@@ -431,13 +431,15 @@ def write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool = False,
+    fsrs: FsrsProgress | None = None,
 ) -> ExportSummary:
     """Write ``cards`` to the Anki package ``path``, replacing it atomically.
 
     ``today`` is the user's study day (a card due in N days is due in N days in Anki);
     ``now`` the current time (timezone-aware; naive means UTC). With ``with_progress``,
     studied cards go as review cards with their interval, ease, counts and review log;
-    the others stay new.
+    the others stay new. With ``fsrs`` (an export under FSRS), a card with a memory state
+    carries it as Anki stores it (see ``fsrs_memory``).
     Raises SrsError when there is nothing to export or the file cannot be written.
     """
     # Several objects a card, none in reference cycles: the cyclic collector's passes over
@@ -445,7 +447,9 @@ def write_apkg(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
+        return _write_apkg(
+            cards, path, today=today, now=now, with_progress=with_progress, fsrs=fsrs
+        )
     finally:
         if collecting:
             gc.enable()
@@ -458,6 +462,7 @@ def _write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool,
+    fsrs: FsrsProgress | None = None,
 ) -> ExportSummary:
     now = _utc(now)
     models = _models()
@@ -502,7 +507,7 @@ def _write_apkg(
             if parent not in decks:
                 decks[parent] = genanki.Deck(deck_id(parent), parent)
 
-    data = _build_collection(decks, notes, studied, today=today, now=now, count=position)
+    data = _build_collection(decks, notes, studied, today=today, now=now, count=position, fsrs=fsrs)
     size = _write_atomically(path, lambda fh: _zip(fh, data, now))
     return ExportSummary(notes=position, cards=position, bytes=size, decks=len(used_names))
 
@@ -515,6 +520,7 @@ def _build_collection(
     today: dt.date,
     now: dt.datetime,
     count: int,
+    fsrs: FsrsProgress | None = None,
 ) -> bytes:
     """The collection.anki2 database, built in memory by genanki and then completed."""
     now_ms = int(now.timestamp() * 1000)
@@ -537,7 +543,7 @@ def _build_collection(
             "UPDATE col SET crt = ?, mod = ?, conf = ?", (ANKI_CRT, now_ms, json.dumps(conf))
         )
         if studied:
-            _add_progress(cursor, studied, today=today, now=now)
+            _add_progress(cursor, studied, today=today, now=now, fsrs=fsrs)
         conn.commit()
         return conn.serialize()
     finally:
@@ -550,6 +556,7 @@ def _add_progress(
     *,
     today: dt.date,
     now: dt.datetime,
+    fsrs: FsrsProgress | None = None,
 ) -> None:
     """Schedule the studied cards as Anki would have them, and add their review log."""
     now_ms = int(now.timestamp() * 1000)
@@ -568,6 +575,7 @@ def _add_progress(
             day0=day0,
             now_s=now_s,
             last_review=last_reviews.get(note.card_id),
+            fsrs=fsrs,
         )
         for note, card in studied
     ]
@@ -607,12 +615,20 @@ def _scheduled_card(
     day0: int,
     now_s: int,
     last_review: int | None,
+    fsrs: FsrsProgress | None,
 ) -> tuple:
     """A studied card's scheduling columns: type, queue, due, ivl, factor, reps, lapses,
-    left, data, mod, and its id last."""
+    left, data, mod, and its id last. Under FSRS (``fsrs``) the data carries the card's
+    memory state and the interval is the one FSRS set (Anki counts the days since the last
+    review from the due date and the interval)."""
     state = card.state
     reps = len(card.reviews) or max(1, state.sm2.repetitions)
-    data: dict[str, int] = {} if last_review is None else {"lrt": last_review}
+    data: dict[str, float] = {} if last_review is None else {"lrt": last_review}
+    memory = fsrs_memory(card, fsrs) if fsrs is not None else None
+    interval = max(1, state.sm2.interval)
+    if memory is not None and state.due is not None and state.last_review is not None:
+        data.update(memory)
+        interval = max(1, (state.due - state.last_review).days)
     ease = state.sm2.ef * 10  # hundredths -> Anki's permille: 2.50 -> 2500
     if state.needs_repeat(today):
         # Answered below 4 today and not yet repeated: due again today in Anki too, with
@@ -623,7 +639,7 @@ def _scheduled_card(
             data["pos"] = note.due  # its place among new cards, as Anki keeps it
             kind, interval, ease = _LEARNING, 0, 0
         else:
-            kind, interval = _RELEARNING, max(1, state.sm2.interval)
+            kind = _RELEARNING
         columns = (kind, _LEARNING_QUEUE, due, interval, ease)
     else:
         due_day = state.due
@@ -631,10 +647,28 @@ def _scheduled_card(
             assert state.last_review is not None
             due_day = state.last_review + dt.timedelta(days=state.sm2.interval)
         days = (due_day - today).days
-        columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, max(1, state.sm2.interval), ease)
+        columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, interval, ease)
     left = 1 if columns[1] == _LEARNING_QUEUE else 0
     card_data = json.dumps(data, separators=(",", ":")) if data else ""
     return (*columns, reps, state.lapses, left, card_data, now_s, note.card_id)
+
+
+def fsrs_memory(card: CardExport, fsrs: FsrsProgress) -> dict[str, float] | None:
+    """The card's memory state as Anki keeps it in the card's ``data`` column (rslib
+    ``CardData``): stability ``s``, difficulty ``d``, desired retention ``dr`` and the
+    forgetting curve's ``decay``, rounded as Anki rounds them; None without a memory state."""
+    memory = card.state.memory
+    if memory is None:
+        return None
+    data = {
+        "s": round(memory.stability, 4),
+        "d": round(memory.difficulty, 3),
+        "dr": round(fsrs.desired_retention, 2),
+    }
+    decay = fsrs.decays.get(card.deck)
+    if decay is not None:
+        data["decay"] = round(decay, 3)
+    return data
 
 
 def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:

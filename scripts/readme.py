@@ -8,10 +8,11 @@ Every ```console block is part of one shell session, run in order in a scratch f
 holds copies of decks/ and tests/data/, with an empty user data folder (so srs starts with no
 database), TZ=UTC, 80 columns and no colour. A `$ ` line is a command, the lines after it its
 output (stdout and stderr as a terminal shows them). Commands: `export NAME=value...`,
-`srs ...` (`NAME=value` in front if wanted), `python -m scripts.demo ...`, and `cp` and
-`sed` to make or edit a file. A block may be indented (in a list item). A review's
+`srs ...` (`NAME=value` in front if wanted), `python -m scripts.demo` or `scripts.learner`, and
+`cp` and `sed` to make or edit a file. A block may be indented (in a list item). A line `...` in the
+README's output stands for any lines there (the part of a long output not shown). A review's
 typed answers are read from its transcript (`answer> b`) and fed to it. Not compared: the
-time a session took, and the size of a package written (the seconds each answer took go
+time a session or a fit took, and the size of a package written (the seconds each answer took go
 into it).
 """
 
@@ -36,6 +37,8 @@ COPIED = ("decks", "tests/data")  # what the README's commands read, by relative
 _PROMPT = re.compile(r"^(?:answer|grade [^>]*|\(Enter shows the answer\))> ?(.*)$")
 _ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=")
 _TOOK = re.compile(r"^((?:Session|Cram) done: .*, )(?:\d+m )?\d+s\.$")
+# How long a fit took ("... in 0.5 s.").
+_FIT_TOOK = re.compile(r"\bin \d+(?:\.\d+)? s\.")
 # A package's size moves with the seconds each answer took (they go into Anki's review log).
 _SIZE = re.compile(r"\b\d+\.\d (?:KiB|MiB)\b")
 
@@ -101,7 +104,10 @@ def trimmed(lines: list[str]) -> list[str]:
 
 def comparable(lines: list[str]) -> list[str]:
     """Output as compared: trimmed; the time a session took and a package's size left out."""
-    return [_SIZE.sub("(size)", _TOOK.sub(r"\1(time)", line)) for line in trimmed(lines)]
+    return [
+        _FIT_TOOK.sub("in (time).", _SIZE.sub("(size)", _TOOK.sub(r"\1(time)", line)))
+        for line in trimmed(lines)
+    ]
 
 
 class Shell:
@@ -133,7 +139,11 @@ class Shell:
             env[name] = value
         if words[0] == "srs":
             argv = [sys.executable, "-m", "srs", *words[1:]]
-        elif words[:3] == ["python", "-m", "scripts.demo"]:
+        elif words[:3] == ["python", "-m", "scripts.demo"] or words[:3] == [
+            "python",
+            "-m",
+            "scripts.learner",
+        ]:
             argv = [sys.executable, *words[1:]]
         elif words[0] in ("cp", "sed"):
             argv = words
@@ -165,7 +175,7 @@ def differences(text: str, folder: Path) -> list[str]:
     for block, outputs in zip(found, run_all(found, folder), strict=True):
         for command, actual in zip(block.commands, outputs, strict=True):
             want, got = comparable(command.expected), comparable(actual)
-            if want != got:
+            if not matches(want, got):
                 out.append(
                     "\n".join(
                         difflib.unified_diff(
@@ -176,15 +186,46 @@ def differences(text: str, folder: Path) -> list[str]:
     return out
 
 
+ELIDED = "..."
+
+
+def matches(want: list[str], got: list[str]) -> bool:
+    """Whether the output is what the README shows, a `...` line standing for any lines."""
+    if ELIDED not in want:
+        return want == got
+    parts: list[list[str]] = [[]]
+    for line in want:
+        if line == ELIDED:
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    head, *middle, tail = parts
+    if got[: len(head)] != head or len(got) < len(head) + len(tail):
+        return False
+    if tail and got[len(got) - len(tail) :] != tail:
+        return False
+    at, end = len(head), len(got) - len(tail)
+    for part in middle:  # each in order, as early as it fits
+        found = next(
+            (i for i in range(at, end - len(part) + 1) if got[i : i + len(part)] == part), None
+        )
+        if found is None:
+            return False
+        at = found + len(part)
+    return True
+
+
 def updated(text: str, folder: Path) -> str:
-    """The README with every console block's output replaced by the real one."""
+    """The README with every console block's output replaced by the real one (an output
+    with `...` lines that still matches is left as it is)."""
     lines = text.split("\n")
     found = blocks(text)
     for block, outputs in reversed(list(zip(found, run_all(found, folder), strict=True))):
         body: list[str] = []
         for command, actual in zip(block.commands, outputs, strict=True):
             body.append("$ " + command.line)
-            body.extend(trimmed(actual))
+            keep = matches(comparable(command.expected), comparable(actual))
+            body.extend(trimmed(command.expected) if keep else trimmed(actual))
         body = [block.indent + line if line else line for line in body]
         lines[block.first : block.last] = body
     return "\n".join(lines)

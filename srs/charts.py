@@ -121,3 +121,26 @@ def ef_rows(buckets: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
         name = f"{b['from']:.1f}-{b['to']:.1f}" if b["to"] is not None else f"{b['from']:.1f}+"
         rows.append((name, b["cards"]))
     return rows
+
+
+def calibration(
+    rows: Sequence[tuple[float, float, int, float, float]], *, width: int = 80
+) -> list[str]:
+    """Predicted against observed recall, one line a bin of predicted recall: rows are
+    (from, to, reviews, predicted, observed). The bar fills up to the observed recall on a
+    0-100% scale and ``│`` marks the predicted one: on a well-calibrated line they meet."""
+    bar = max(10, min(50, width - 34))
+    lines = []
+    for low, high, n, predicted, observed in rows:
+        cells = [" "] * bar
+        filled = round(observed * bar)
+        for i in range(filled):
+            cells[i] = "█"
+        mark = min(bar - 1, max(0, round(predicted * bar) - 1))
+        cells[mark] = "│" if mark >= filled else "┃"
+        span = f"{100 * low:.0f}-{100 * high:.0f}%"
+        lines.append(
+            f"  {span:>10} {n:>7,}  {100 * predicted:>3.0f}% {100 * observed:>3.0f}%"
+            f"  ▕{''.join(cells)}▏"
+        )
+    return lines

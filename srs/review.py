@@ -13,7 +13,16 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 from srs.errors import SrsError
-from srs.records import CardState, CommittedGrade, DueCounts, Grade, ReviewKind, StudyCard
+from srs.records import (
+    CardState,
+    CommittedGrade,
+    DueCounts,
+    FittedParameters,
+    Grade,
+    ReviewKind,
+    StudyCard,
+    parameters_for,
+)
 from srs.scheduler import Scheduler, scheduler_for
 from srs.settings import Settings
 from srs.store import Store
@@ -101,16 +110,16 @@ class Session:
     new_limit: int | None = None  # overrides what is left of today's new-card limit
     limit: int | None = None  # at most this many cards this session
     cram: bool = False  # practise any card: logged as 'cram', the schedule left untouched
-    scheduler: Scheduler | None = None  # default: the one the settings choose
+    scheduler: Scheduler | None = None  # default: the settings' choice (per deck under FSRS)
     _queue: deque[tuple[int, str]] = field(default_factory=deque)
     _repeats: list[tuple[int, int]] = field(default_factory=list)  # (due after n answers, card)
     _history: list[tuple[CommittedGrade, Shown, Judgement | None]] = field(default_factory=list)
     _answered: int = 0
     tally: Tally = field(default_factory=Tally)
+    _schedulers: dict[str, Scheduler] = field(default_factory=dict)  # by deck
+    _fitted: dict[str, FittedParameters] | None = None
 
     def __post_init__(self) -> None:
-        if self.scheduler is None:
-            self.scheduler = scheduler_for(self.settings)
         if self.cram:
             self._cram_queue()
             return
@@ -203,7 +212,7 @@ class Session:
         q = Grade.parse(grade)
         if judgement is not None and q > judgement.max_grade:
             raise ValueError(f"a wrong answer can be graded 0-{int(judgement.max_grade)}")
-        assert self.scheduler is not None
+        scheduler = self.scheduler_of(shown.card.deck)
         # The state read when the card was shown; record_review checks it inside the write
         # transaction, and only a conflict (another session) costs a fresh read.
         before = shown.card.state
@@ -213,7 +222,7 @@ class Session:
             if self.cram:
                 after, kind = before, "cram"  # state_before == state_after: nothing rescheduled
             else:
-                after = self.scheduler.answer(before, q, self.today)
+                after = scheduler.answer(before, q, self.today)
                 kind = self._kind(before)
             with self.store.atomic():
                 log = self.store.record_review(
@@ -247,6 +256,23 @@ class Session:
         if after.needs_repeat(self.today) and not self.cram and not suspend:
             self._repeats.append((self._answered + REPEAT_GAP, shown.card.id))
         return log
+
+    def scheduler_of(self, deck: str) -> Scheduler:
+        """The scheduler for a card of ``deck``: ``scheduler`` if one was given, else the one
+        the settings choose, with the FSRS parameters fitted for the deck (or a parent deck,
+        or the collection), made once a deck."""
+        if self.scheduler is not None:
+            return self.scheduler
+        found = self._schedulers.get(deck)
+        if found is None:
+            parameters = None
+            if self.settings.scheduler == "fsrs":
+                if self._fitted is None:
+                    self._fitted = self.store.fitted_parameters()
+                fitted = parameters_for(deck, self._fitted)
+                parameters = fitted.parameters if fitted else None
+            found = self._schedulers[deck] = scheduler_for(self.settings, parameters)
+        return found
 
     def _kind(self, before: CardState) -> ReviewKind:
         if before.is_new:

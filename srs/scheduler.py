@@ -1,16 +1,19 @@
 """The scheduler seam: the session asks "the scheduler" for a card's next state.
 
 A scheduler is pure: a card's state, a grade and the study day in, the new state out;
-no clock, no I/O, and it never changes its input. SM-2 (:mod:`srs.sm2`) is the one
-today. A second one is a new module with a class like :class:`srs.sm2.Sm2Scheduler`,
-named in :func:`scheduler_for`; the store already keeps a `Memory` beside SM-2's state.
+no clock, no I/O, and it never changes its input. Two sit behind the seam: SM-2
+(:mod:`srs.sm2`, the default) and FSRS (:mod:`srs.fsrs`), chosen by the ``scheduler``
+setting. FSRS keeps SM-2's state up to date beside its own memory state, so switching
+either way loses nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
+from srs.fsrs import DEFAULT_PARAMETERS, FsrsScheduler
 from srs.records import CardState, Grade
 from srs.settings import Settings
 from srs.sm2 import Sm2Scheduler
@@ -28,6 +31,8 @@ class Scheduler(Protocol):
         ...
 
 
-def scheduler_for(settings: Settings) -> Scheduler:
-    """The scheduler the settings choose."""
+def scheduler_for(settings: Settings, parameters: Sequence[float] | None = None) -> Scheduler:
+    """The scheduler the settings choose; FSRS with ``parameters`` (else its defaults)."""
+    if settings.scheduler == "fsrs":
+        return FsrsScheduler(tuple(parameters or DEFAULT_PARAMETERS), settings.desired_retention)
     return Sm2Scheduler()

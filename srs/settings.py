@@ -100,6 +100,21 @@ SETTINGS: dict[str, Setting] = {
         Setting("rollover_hour", 4, "local hour at which a study day starts", "int", 0, 23),
         Setting("leech_threshold", 8, "lapses at which a card is a leech", "int", 1, 1000),
         Setting("suspend_leeches", 0, "yes: suspend a card when it becomes a leech", "bool"),
+        Setting(
+            "scheduler",
+            "sm2",
+            "sm2 or fsrs; switching keeps every card's due date and memory",
+            "choice",
+            choices=("sm2", "fsrs"),
+        ),
+        Setting(
+            "desired_retention",
+            0.9,
+            "FSRS: the recall probability at which a card comes due",
+            "float",
+            0.7,
+            0.99,
+        ),
     )
 }
 
@@ -120,6 +135,8 @@ class Settings(NamedTuple):
     rollover_hour: int = SETTINGS["rollover_hour"].default
     leech_threshold: int = SETTINGS["leech_threshold"].default
     suspend_leeches: int = SETTINGS["suspend_leeches"].default
+    scheduler: str = SETTINGS["scheduler"].default
+    desired_retention: float = SETTINGS["desired_retention"].default
 
     @classmethod
     def from_stored(cls, stored: dict[str, str]) -> Settings:

@@ -29,8 +29,18 @@ prints:
       "ef": {"mean": 2.41, "buckets": [{"from": 1.3, "to": 1.5, "cards": 2}, ...,
                                        {"from": 2.7, "to": null, "cards": 0}]},
       "hardest": [{"id": 7, "deck": "...", "question": "...", "ef": 1.3,
-                   "lapses": 3, "interval": 1}, ...]   # lowest EF, then most lapses
+                   "lapses": 3, "interval": 1}, ...],  # lowest EF, then most lapses
+      "fsrs": null                      # under FSRS (scheduler fsrs):
+              {"desired_retention": 0.9,
+               "true_retention": {"reviews": 40, "passed": 35, "rate": 0.875},
+               "retrievability": [{"from": 0.95, "to": 1.0, "cards": 12}, ...,
+                                  {"from": 0.0, "to": 0.5, "cards": 1}]}
     }
+
+Under FSRS, true retention is the share of first-of-day grades of due cards graded 3 or
+more in the window (young and mature together), against the desired retention; the
+retrievability of each scheduled, active card with a memory state is its predicted recall
+today, with the parameters of its deck.
 
 States exclude each other (suspended, then new, learning = a same-day repeat
 pending, young = interval < 21 days, mature); leeches (lapses >= leech_threshold)
@@ -197,4 +207,50 @@ def gather(
         ),
         "ef": ef_spread(store.ef_counts(deck)),
         "hardest": hardest(store.hardest_cards(deck, HARDEST)),
+        "fsrs": fsrs(store, today, settings, deck=deck, days=days)
+        if settings.scheduler == "fsrs"
+        else None,
+    }
+
+
+# Retrievability buckets of `srs stats` under FSRS, from the top.
+RETRIEVABILITY_EDGES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.5, 0.0)
+
+
+def fsrs(
+    store: Store, today: dt.date, settings: Settings, *, deck: str | None, days: int
+) -> dict[str, Any]:
+    """True retention against the desired one, and today's retrievability of the cards."""
+    from srs.fsrs import elapsed_ratio
+    from srs.memory import parameters_of
+
+    of = parameters_of(store.fitted_parameters())
+    names = store.deck_names()
+    # Cards are counted per decay (the forgetting curve's shape), a query each.
+    by_decay: dict[float, list[int]] = {}
+    for deck_id in store.deck_ids(deck):
+        by_decay.setdefault(of(names[deck_id])[20], []).append(deck_id)
+    cuts = RETRIEVABILITY_EDGES[1:-1]
+    counts = [0] * (len(cuts) + 1)
+    for decay, ids in by_decay.items():
+        ratios = [elapsed_ratio(r, [0.0] * 20 + [decay]) for r in cuts]
+        for i, n in enumerate(store.retrievability_counts(ids, today, ratios)):
+            counts[i] += n
+    young, mature = retention(
+        store.retention_counts(deck, today - dt.timedelta(days=days - 1), today)
+    ).values()
+    reviews, passed = young["reviews"] + mature["reviews"], young["passed"] + mature["passed"]
+    return {
+        "desired_retention": settings.desired_retention,
+        "true_retention": {
+            "reviews": reviews,
+            "passed": passed,
+            "rate": round(passed / reviews, 3) if reviews else None,
+        },
+        "retrievability": [
+            {"from": low, "to": high, "cards": n}
+            for high, low, n in zip(
+                RETRIEVABILITY_EDGES[:-1], RETRIEVABILITY_EDGES[1:], counts, strict=True
+            )
+        ],
     }

@@ -5,11 +5,12 @@ Shared helpers live in helpers.py; test modules import from there, never from ea
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import pytest
-from helpers import NOW
+from helpers import NOW, simulate_learner
 
 from srs.store import Store
 
@@ -37,3 +38,21 @@ def db_path(tmp_path) -> Path:
 def store(db_path):
     with Store.open(db_path) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def learner_db(tmp_path_factory) -> Path:
+    """Two years of a simulated learner (500 cards of deck Lang::Sim, ~6,900 answers; see
+    helpers.simulate_learner), built once for the FSRS tests: copy it (``learner``) to change it."""
+    path = tmp_path_factory.mktemp("learner") / "learner.db"
+    with Store.open(path) as store:
+        simulate_learner(store, cards=500, seed=1, deck="Lang::Sim")
+    return path
+
+
+@pytest.fixture
+def learner(learner_db, tmp_path) -> Path:
+    """A copy of the simulated learner's database, free to change."""
+    path = tmp_path / "learner.db"
+    shutil.copy(learner_db, path)
+    return path

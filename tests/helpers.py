@@ -21,6 +21,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+# The simulated learner (FSRS tests) lives in scripts/: the README's FSRS example uses it too.
+from scripts.learner import LEARNER_PARAMETERS, simulate_learner  # noqa: F401
 from srs.records import ParseResult, Problem, Question
 from srs.review import Session
 from srs.settings import Settings

@@ -101,7 +101,7 @@ def test_only_the_store_speaks_sql_to_our_database():
 
 
 def test_algorithms_are_pure():
-    for name in ("srs.sm2", "srs.scheduler"):
+    for name in ("srs.sm2", "srs.fsrs", "srs.scheduler", "srs.history", "srs.metrics"):
         found = IMPORTS[name]
         assert not found & {"os", "sys", "time", "sqlite3", "random"}, name
         assert not {m for m in found if m.startswith(("srs.store", "srs.cli", "srs.clock"))}

@@ -386,7 +386,7 @@ def test_usage_lines_and_summaries_read_plainly():
         first = run(*argv, "--help", **env).stdout.splitlines()[0]
         assert first.replace("python -m srs", "srs") == line
     listing = run("--help", **env).stdout.split("Commands:\n")[1].splitlines()
-    assert len(listing) == 15
+    assert len(listing) == 17
     for line in listing:
         assert len(line) <= 80 and line.rstrip().endswith(".") and "..." not in line, line
 

@@ -19,6 +19,7 @@ from srs.store import Store
 
 TODAY = clock.study_day(now_at())
 HEAVY = {"genanki", "srs.exporters", "sqlite_utils", "dateutil"}
+FSRS = {"fsrs", "fsrs_rs_python", "numpy"}  # FSRS's packages: only the commands that use them
 
 
 def _traced(store: Store, action) -> list[str]:
@@ -107,19 +108,30 @@ def ready_db(studied, db_path) -> str:
 def test_due_imports_nothing_heavy(ready_db):
     loaded = _modules(["due", "--db", ready_db])
     assert "srs" in loaded
-    assert not loaded & HEAVY, loaded & HEAVY
+    assert not loaded & (HEAVY | FSRS), loaded & (HEAVY | FSRS)
 
 
 def test_help_imports_nothing_heavy():
     loaded = _modules(["--help"])
     assert "typer" in loaded
-    assert not loaded & (HEAVY | {"srs.store"}), loaded & (HEAVY | {"srs.store"})
+    heavy = HEAVY | FSRS | {"srs.store"}
+    assert not loaded & heavy, loaded & heavy
 
 
 def test_review_does_not_import_genanki(ready_db):
     loaded = _modules(["review", "--db", ready_db], stdin="b\n\nq\n")
     assert "srs" in loaded
-    assert not loaded & {"genanki", "srs.exporters"}, loaded
+    assert not loaded & ({"genanki", "srs.exporters"} | FSRS), loaded
+
+
+def test_review_under_fsrs_imports_fsrs_alone(ready_db):
+    from srs.memory import switch_scheduler
+
+    with Store.open(ready_db) as store:
+        switch_scheduler(store, "fsrs")
+    loaded = _modules(["review", "--db", ready_db], stdin="b\n\nq\n")
+    assert "fsrs" in loaded
+    assert not loaded & {"fsrs_rs_python", "numpy", "genanki"}, loaded
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,9 @@ def test_stats_json_is_pinned(history_store, db_path):
         "streak",
         "ef",
         "hardest",
+        "fsrs",
     }
+    assert data["fsrs"] is None  # under SM-2
     assert (data["day"], data["deck"], data["days"]) == ("2026-11-22", None, 7)
     assert data["cards"] == {
         "total": 14,

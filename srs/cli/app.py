@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperCommand
 
 from srs import __version__
-from srs.cli import control, study, tracking
+from srs.cli import control, memory, study, tracking
 
 app = typer.Typer(
     name="srs",
@@ -60,6 +60,7 @@ def register_commands(cli: typer.Typer) -> None:
     study.register(cli)
     tracking.register(cli)
     control.register(cli)
+    memory.register(cli)
     _plain_usage(cli)
 
 

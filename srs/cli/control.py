@@ -114,8 +114,21 @@ def config_set(
     spec = setting(key)
     parsed = spec.parse(value)
     with open_store(db) as store:
-        store.set_setting(key, parsed)
+        if key == "scheduler":
+            from srs.memory import switch_scheduler
+
+            refreshed = switch_scheduler(store, parsed)
+        else:
+            store.set_setting(key, parsed)
+            refreshed = None
     print(f"{key} = {spec.show(parsed)}")
+    if refreshed is not None:
+        print(
+            f"FSRS memory: {plural(refreshed.replayed, 'card')} replayed from their history,"
+            f" {refreshed.from_sm2} from their SM-2 state, {refreshed.new} new; due dates kept."
+        )
+    elif key == "scheduler":
+        print("SM-2 schedules again, from the SM-2 state every card kept; due dates kept.")
 
 
 def postpone(

@@ -208,6 +208,18 @@ def review(
         run_session(session, Terminal(), started=time.monotonic())
 
 
+def _fsrs_progress(store, settings):
+    """Under FSRS, what the package needs to carry each card's memory state; else None."""
+    if settings.scheduler != "fsrs":
+        return None
+    from srs.memory import parameters_of
+    from srs.records import FsrsProgress
+
+    of = parameters_of(store.fitted_parameters())
+    decays = {name: of(name)[20] for name in store.deck_names().values()}
+    return FsrsProgress(settings.desired_retention, decays)
+
+
 def _default_apkg_name(decks: list[str]) -> str:
     """`<deck>.apkg` for one deck tree, else `srs.apkg`; `::` becomes `-`, unsafe characters `_`."""
     roots = {name.split("::")[0] for name in decks}
@@ -267,7 +279,12 @@ def export(
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(
-            cards, path, today=today.day, now=today.now, with_progress=with_progress
+            cards,
+            path,
+            today=today.day,
+            now=today.now,
+            with_progress=with_progress,
+            fsrs=_fsrs_progress(store, today.settings) if with_progress else None,
         )
     print(
         f"Wrote {path}: {summary.notes} notes, {summary.cards} cards,"

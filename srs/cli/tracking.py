@@ -136,6 +136,8 @@ def stats(
         bold("Retention")
         + f"  young {_pct(r['young'])}  mature {_pct(r['mature'])}  (first grades >= 3)"
     )
+    if data["fsrs"] is not None:
+        _fsrs_stats(data["fsrs"], width, color, bold)
     ef = data["ef"]
     print()
     mean = "-" if ef["mean"] is None else f"{ef['mean']:.2f}"
@@ -148,6 +150,25 @@ def stats(
         for h in data["hardest"]:
             head = f"  #{h['id']:<5} EF {h['ef']:.2f}  lapses {h['lapses']:<3} "
             print(head + shorten(h["question"], max(10, width - len(head))))
+
+
+def _fsrs_stats(fsrs: dict, width: int, color: bool, bold) -> None:
+    """`srs stats` under FSRS: true retention against the desired one, retrievability today."""
+    from srs import charts
+
+    true = fsrs["true_retention"]
+    rate = "-" if true["rate"] is None else f"{100 * true['rate']:.0f}% of {true['reviews']}"
+    print(
+        bold("True retention")
+        + f"  {rate}  (desired {100 * fsrs['desired_retention']:.0f}%, first grades >= 3)"
+    )
+    print()
+    print(bold("Retrievability today") + "  (FSRS's predicted recall of each scheduled card)")
+    rows = [
+        (f"{100 * b['from']:.0f}-{100 * b['to']:.0f}%", b["cards"]) for b in fsrs["retrievability"]
+    ]
+    for line in charts.histogram(rows, width=min(width, 50), color=color):
+        print("  " + line)
 
 
 def _card_json(card: CardRow, today: dt.date) -> dict:

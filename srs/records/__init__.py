@@ -7,6 +7,7 @@ One concept a module, as py-fsrs keeps ``Card`` and ``ReviewLog``:
 - :mod:`.card`: a card's schedule (SM-2 state, FSRS memory, due day) and the card as shown;
 - :mod:`.review`: grades, one answer in the review log, and the changes that are not answers;
 - :mod:`.export`: a card with everything an exporter writes;
+- :mod:`.fsrs`: FSRS parameters as fitted and stored, and which deck uses which;
 - :mod:`.due`: what is due today (`srs due`);
 - :mod:`.counts`: what else the store counts (card states, the queue) and what an import did.
 
@@ -33,6 +34,10 @@ _MODULE_OF = {
     "StateCounts": "counts",
     "StudyQueue": "counts",
     "CardExport": "export",
+    "FsrsProgress": "export",
+    "COLLECTION": "fsrs",
+    "FittedParameters": "fsrs",
+    "parameters_for": "fsrs",
     "Kind": "question",
     "ParseResult": "question",
     "Problem": "question",
@@ -42,7 +47,9 @@ _MODULE_OF = {
     "question_guid": "question",
     "question_uid": "question",
     "split_deck_name": "question",
+    "CardHistory": "review",
     "CommittedGrade": "review",
+    "LoggedAnswer": "review",
     "Grade": "review",
     "PostponeUndone": "review",
     "Review": "review",
@@ -50,15 +57,20 @@ _MODULE_OF = {
     "ScheduleChange": "review",
 }
 __all__ = [
+    "COLLECTION",
     "CardExport",
+    "CardHistory",
     "CardRow",
     "CardState",
     "CommittedGrade",
     "DeckDue",
     "DueCounts",
     "FileImport",
+    "FittedParameters",
+    "FsrsProgress",
     "Grade",
     "Kind",
+    "LoggedAnswer",
     "MATURE_DAYS",
     "Memory",
     "ParseResult",
@@ -74,6 +86,7 @@ __all__ = [
     "StudyQueue",
     "normalise",
     "normalise_deck",
+    "parameters_for",
     "question_guid",
     "question_uid",
     "split_deck_name",
@@ -93,7 +106,8 @@ if TYPE_CHECKING:
     from srs.records.card import MATURE_DAYS, CardRow, CardState, Memory, Sm2State, StudyCard
     from srs.records.counts import FileImport, StateCounts, StudyQueue
     from srs.records.due import DeckDue, DueCounts
-    from srs.records.export import CardExport
+    from srs.records.export import CardExport, FsrsProgress
+    from srs.records.fsrs import COLLECTION, FittedParameters, parameters_for
     from srs.records.question import (
         Kind,
         ParseResult,
@@ -106,8 +120,10 @@ if TYPE_CHECKING:
         split_deck_name,
     )
     from srs.records.review import (
+        CardHistory,
         CommittedGrade,
         Grade,
+        LoggedAnswer,
         PostponeUndone,
         Review,
         ReviewKind,

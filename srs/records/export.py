@@ -21,3 +21,11 @@ class CardExport:
     content_changed_at: dt.datetime  # UTC; when the question's content last changed
     state: CardState  # its schedule; state.is_new when never studied
     reviews: tuple[Review, ...] = ()
+
+
+@dataclass(frozen=True)
+class FsrsProgress:
+    """What an FSRS-enabled Anki needs beside each card's memory state (an export under FSRS)."""
+
+    desired_retention: float
+    decays: dict[str, float]  # srs deck name -> the decay (w20) of the deck's parameters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from srs.records.card import CardState
 
@@ -136,3 +136,25 @@ class PostponeUndone:
     days: int
     restored: int
     kept: int
+
+
+class LoggedAnswer(NamedTuple):
+    """One answer of a card's history as FSRS reads it: a tuple, since a review log holds
+    millions of them (`srs evaluate` reads them all)."""
+
+    id: int
+    reviewed_at: str  # UTC, ISO-8601 as stored: sorts in time order
+    study_day: dt.date
+    kind: ReviewKind
+    grade: int  # 0-5
+    interval_before: int  # the SM-2 interval the card had when asked (days)
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    """A card, its schedule and its answers (cram left out), oldest first."""
+
+    card_id: int
+    deck: str
+    state: CardState
+    answers: tuple[LoggedAnswer, ...]

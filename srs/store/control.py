@@ -163,10 +163,15 @@ class Control(Connection):
                 )
             ]
             current = self._card_rows([m[0] for m in moved], sql.CARD_STATE)
+            # A card graded since keeps its new schedule; a memory state computed since (the
+            # scheduler switched to FSRS, parameters refitted) moves no due date, so it counts
+            # as unchanged.
             undo = [
                 (before.due and before.due.isoformat(), card_id)
                 for card_id, before, after in moved
-                if card_id in current and state_from_row(current[card_id]) == after
+                if card_id in current
+                and replace(state_from_row(current[card_id]), memory=None)
+                == replace(after, memory=None)
             ]
             conn.executemany("UPDATE cards SET due = ? WHERE id = ?", undo)
             conn.execute(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from srs.store.control import Control
 from srs.store.export import Export
 from srs.store.figures import Figures
+from srs.store.memory import MemoryStates
 from srs.store.questions import Questions
 from srs.store.study import Study
 
 
-class Store(Questions, Study, Control, Figures, Export):
+class Store(Questions, Study, Control, Figures, Export, MemoryStates):
     """An open srs database."""

@@ -179,11 +179,29 @@ def m004_memory_state(db: Database) -> None:
     db["cards"].add_column("difficulty", float)
 
 
+def m005_fsrs_parameters(db: Database) -> None:
+    """FSRS parameters fitted by `srs optimize`: one row for the collection (deck '') and
+    one per deck fitted apart, with the scores they had on the reviews they were fitted on."""
+    db["fsrs_parameters"].create(
+        {
+            "deck": str,  # a deck's name ('::' nests), or '' for the whole collection
+            "parameters": str,  # JSON list of FSRS-6's 21 parameters
+            "fitted_at": str,  # UTC ISO-8601
+            "reviews": int,
+            "log_loss": float,
+            "rmse_bins": float,
+        },
+        pk="deck",
+        not_null={"parameters", "fitted_at", "reviews"},
+    )
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_schedule_changes,
     m003_stats_indexes,
     m004_memory_state,
+    m005_fsrs_parameters,
 ]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 
