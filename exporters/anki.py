@@ -34,13 +34,14 @@ import secrets
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import genanki
 
 from srs.errors import SrsError
+from srs.markup import media_files
 from srs.records import CardExport, Question, Review
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
@@ -71,6 +72,28 @@ QA_FIELDS = (
 )
 QA_TEMPLATE = ("Question/answer", 8_301_531_240_301)
 
+# A question asked both ways (Anki's "Basic (and reversed card)", imported): two templates.
+REVERSED_MODEL_ID = 1_531_240_503
+REVERSED_FIELDS = (
+    ("Question", 8_301_531_240_401),
+    ("Answer", 8_301_531_240_402),
+    ("Explanation", 8_301_531_240_403),
+    ("Source", 8_301_531_240_404),
+)
+REVERSED_TEMPLATES = (
+    ("Question/answer", 8_301_531_240_501),
+    ("Answer/question", 8_301_531_240_502),
+)
+
+# Cloze questions (srs's Markdown `{{c1::...}}`, or Anki's cloze notes): a cloze note type.
+CLOZE_MODEL_ID = 1_531_240_504
+CLOZE_FIELDS = (
+    ("Text", 8_301_531_240_601),
+    ("Back Extra", 8_301_531_240_602),
+    ("Source", 8_301_531_240_603),
+)
+CLOZE_TEMPLATE = ("Cloze", 8_301_531_240_701)
+
 # The marks live only in the Answer field, so the front's HTML never holds the answer; the
 # back needs no JavaScript, just this CSS.
 CSS = """\
@@ -85,6 +108,8 @@ CSS = """\
 .srs-options li[data-answer="false"] { opacity: .65; }
 .srs-explanation { margin-top: 1em; }
 .srs-source { margin-top: 1.5em; font-size: 60%; opacity: .6; }
+.cloze { font-weight: bold; color: #0969da; }
+.nightMode .cloze { color: #58a6ff; }
 """
 
 _BACK_TAIL = """
@@ -114,6 +139,23 @@ QA_BACK = (
 <div class="srs-answer">{{Answer}}</div>"""
     + _BACK_TAIL
 )
+
+REVERSED_FRONT = """<div class="srs srs-qa">
+<div class="srs-question">{{Answer}}</div>
+</div>"""
+REVERSED_BACK = (
+    """<div class="srs srs-qa">
+<div class="srs-question">{{Answer}}</div>
+<hr id="answer">
+<div class="srs-answer">{{Question}}</div>"""
+    + _BACK_TAIL
+)
+
+CLOZE_FRONT = """<div class="srs srs-cloze">{{cloze:Text}}</div>"""
+CLOZE_BACK = """<div class="srs srs-cloze">{{cloze:Text}}
+{{#Back Extra}}<div class="srs-explanation">{{Back Extra}}</div>{{/Back Extra}}
+{{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
+</div>"""
 
 # --- Scheduling ------------------------------------------------------------------------
 
@@ -145,6 +187,7 @@ class ExportSummary:
     cards: int
     bytes: int
     decks: int
+    media: int = 0  # media files carried
 
 
 # --- Text -------------------------------------------------------------------------------
@@ -202,11 +245,25 @@ def _question_html(q: Question) -> str:
     return body or "&nbsp;"
 
 
+def _source_html(card: CardExport) -> str:
+    """The Source field: where the question came from, and its identity in srs unless that
+    is a hash of its text (another srs database reads it back from there)."""
+    source = text_to_html(card.source)
+    if card.uid and not card.uid.startswith("text:"):
+        source += f' <span class="srs-uid">{text_to_html(card.uid)}</span>'
+    return source
+
+
 def _fields(card: CardExport) -> list[str]:
     q = card.question
-    source = text_to_html(card.source)
-    explanation = text_to_html(q.explanation)
-    if q.kind == "basic":
+    source = _source_html(card)
+    markup = q.markup  # a note imported from Anki: its HTML as it was
+    explanation = markup.explanation if markup else text_to_html(q.explanation)
+    if q.kind == "cloze":
+        return [markup.text if markup else text_to_html(q.text), explanation, source]
+    if q.kind in ("basic", "reversed"):
+        if markup:
+            return [markup.text or "&nbsp;", markup.answer, explanation, source]
         return [_question_html(q), text_to_html(q.answer), explanation, source]
     if not q.options:
         return [_question_html(q), "", "", explanation, source]
@@ -254,7 +311,8 @@ class _Note:
     # Its own mod time: Anki decides whether to update its copy of a note by this stamp
     # (genanki would stamp every note with the one package timestamp).
     mod: int
-    card_id: int = 0
+    ords: tuple[int, ...] = (0,)  # its cards' numbers
+    card_ids: dict[int, int] = field(default_factory=dict)  # ord -> card id, once written
 
 
 def _card_ords(model: _Model, fields: list[str]) -> list[int]:
@@ -295,12 +353,17 @@ def _write_notes(
                     "",  # data
                 )
             )
-            for card_ord in _card_ords(model, fields):
-                note.card_id = next(id_gen)
+            # A cloze note's cards are its gaps' numbers; another note type's, as genanki
+            # works them out from its templates.
+            ords = (
+                note.ords if model.model_type == genanki.Model.CLOZE else _card_ords(model, fields)
+            )
+            for card_ord in ords:
+                card_id = note.card_ids[card_ord] = next(id_gen)
                 # id, nid, did, ord, mod, usn, type, queue (0: new), due, ivl, factor,
                 # reps, lapses, left, odue, odid, flags, data
                 card_rows.append(
-                    (note.card_id, note_id, deck.deck_id, card_ord, note.mod, -1, 0, 0, note.due)
+                    (card_id, note_id, deck.deck_id, card_ord, note.mod, -1, 0, 0, note.due)
                     + (0, 0, 0, 0, 0, 0, 0, 0, "")
                 )
     cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
@@ -311,14 +374,25 @@ _Ids = tuple[tuple[str, int], ...]
 
 
 def _model(
-    model_id: int, name: str, fields: _Ids, template: tuple[str, int], front: str, back: str
+    model_id: int,
+    name: str,
+    fields: _Ids,
+    template: tuple[str, int],
+    front: str,
+    back: str,
+    *more: tuple[tuple[str, int], str, str],
+    model_type: int = genanki.Model.FRONT_BACK,
 ) -> _Model:
+    templates = [(template, front, back), *more]
     return _Model(
         model_id,
         name,
         fields=[{"name": n, "id": i} for n, i in fields],
-        templates=[{"name": template[0], "id": template[1], "qfmt": front, "afmt": back}],
+        templates=[
+            {"name": t[0], "id": t[1], "qfmt": qfmt, "afmt": afmt} for t, qfmt, afmt in templates
+        ],
         css=CSS,
+        model_type=model_type,
     )
 
 
@@ -329,6 +403,24 @@ def _models() -> dict[str, _Model]:
         ),
         "basic": _model(
             QA_MODEL_ID, "srs question/answer", QA_FIELDS, QA_TEMPLATE, QA_FRONT, QA_BACK
+        ),
+        "reversed": _model(
+            REVERSED_MODEL_ID,
+            "srs question/answer (and reversed)",
+            REVERSED_FIELDS,
+            REVERSED_TEMPLATES[0],
+            QA_FRONT,
+            QA_BACK,
+            (REVERSED_TEMPLATES[1], REVERSED_FRONT, REVERSED_BACK),
+        ),
+        "cloze": _model(
+            CLOZE_MODEL_ID,
+            "srs cloze",
+            CLOZE_FIELDS,
+            CLOZE_TEMPLATE,
+            CLOZE_FRONT,
+            CLOZE_BACK,
+            model_type=genanki.Model.CLOZE,
         ),
     }
 
@@ -403,6 +495,7 @@ def write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool = False,
+    media_dir: Path | None = None,
 ) -> ExportSummary:
     """Write ``cards`` to the Anki package ``path``, replacing it atomically.
 
@@ -410,6 +503,7 @@ def write_apkg(
     ``now`` the current time (timezone-aware; naive means UTC). With ``with_progress``,
     studied cards go as review cards with their interval, ease, counts and review log;
     the others stay new.
+    Media files the notes show (notes imported from Anki) are taken from ``media_dir``.
     Raises SrsError when there is nothing to export or the file cannot be written.
     """
     # Several objects a card, none in reference cycles: the cyclic collector's passes over
@@ -417,7 +511,9 @@ def write_apkg(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _write_apkg(cards, path, today=today, now=now, with_progress=with_progress)
+        return _write_apkg(
+            cards, path, today=today, now=now, with_progress=with_progress, media_dir=media_dir
+        )
     finally:
         if collecting:
             gc.enable()
@@ -430,17 +526,31 @@ def _write_apkg(
     today: dt.date,
     now: dt.datetime,
     with_progress: bool,
+    media_dir: Path | None,
 ) -> ExportSummary:
     now = _utc(now)
     now_s = int(now.timestamp())
     models = _models()
     decks: dict[str, genanki.Deck] = {}
     notes: dict[str, list[_Note]] = {}  # by deck name, in export order
-    studied: list[tuple[_Note, CardExport]] = []
+    studied: list[tuple[_Note, int, CardExport]] = []  # (note, card number in Anki, card)
     # card.deck -> its deck and note list, so deck_name() runs once a deck
     by_store_name: dict[str, tuple[genanki.Deck, list[_Note]]] = {}
-    position = 0
+    media: dict[str, None] = {}  # files the notes show, in order
+    position = notes_count = cards_count = 0
+    note: _Note | None = None
     for position, card in enumerate(cards, 1):
+        kind = card.question.kind
+        several = kind in ("cloze", "reversed")  # note types with a card per ord
+        if note is not None and card.guid == note.guid:
+            # Another card of the same question: the store hands them over in a row.
+            if not several:
+                continue  # a note of another Anki note type goes back as its first card
+            note.ords = (*note.ords, card.ord)
+            cards_count += 1
+            if with_progress and not card.state.is_new:
+                studied.append((note, card.ord, card))
+            continue
         entry = by_store_name.get(card.deck)
         if entry is None:
             name = deck_name(card.deck)
@@ -449,7 +559,7 @@ def _write_apkg(
                 deck = decks[name] = genanki.Deck(deck_id(name), name)
             entry = by_store_name[card.deck] = (deck, notes.setdefault(name, []))
         deck, deck_notes = entry
-        model = models["basic" if card.question.kind == "basic" else "mcq"]
+        model = models[kind if kind in models else "mcq"]
         deck.add_model(model)  # genanki writes the note types its decks' notes use
         note = _Note(
             model=model,
@@ -458,10 +568,20 @@ def _write_apkg(
             guid=card.guid,
             due=position,  # new-card order: the export order
             mod=min(int(_utc(card.content_changed_at).timestamp()), now_s),
+            ords=(card.ord,),
         )
+        if card.question.markup is not None:
+            for part in (
+                card.question.markup.text,
+                card.question.markup.answer,
+                card.question.markup.explanation,
+            ):
+                media.update(dict.fromkeys(media_files(part)))
         deck_notes.append(note)
+        notes_count += 1
+        cards_count += 1
         if with_progress and not card.state.is_new:
-            studied.append((note, card))
+            studied.append((note, card.ord if several else 0, card))
     if not position:
         raise SrsError("nothing to export: no cards selected")
 
@@ -475,14 +595,19 @@ def _write_apkg(
                 decks[parent] = genanki.Deck(deck_id(parent), parent)
 
     data = _build_collection(decks, notes, studied, today=today, now=now, count=position)
-    size = _write_atomically(path, lambda fh: _zip(fh, data, now))
-    return ExportSummary(notes=position, cards=position, bytes=size, decks=len(used_names))
+    files = [
+        media_dir / name for name in media if media_dir is not None and (media_dir / name).is_file()
+    ]
+    size = _write_atomically(path, lambda fh: _zip(fh, data, now, files))
+    return ExportSummary(
+        notes=notes_count, cards=cards_count, bytes=size, decks=len(used_names), media=len(files)
+    )
 
 
 def _build_collection(
     decks: dict[str, genanki.Deck],
     notes: dict[str, list[_Note]],
-    studied: list[tuple[_Note, CardExport]],
+    studied: list[tuple[_Note, int, CardExport]],
     *,
     today: dt.date,
     now: dt.datetime,
@@ -518,7 +643,7 @@ def _build_collection(
 
 def _add_progress(
     cursor: sqlite3.Cursor,
-    studied: list[tuple[_Note, CardExport]],
+    studied: list[tuple[_Note, int, CardExport]],
     *,
     today: dt.date,
     now: dt.datetime,
@@ -529,7 +654,10 @@ def _add_progress(
     now_ms = int(now.timestamp() * 1000)
     updates = []
     revlog: list[list[int]] = []
-    for note, card in studied:
+    for note, card_ord, card in studied:
+        card_id = note.card_ids.get(card_ord)
+        if card_id is None:
+            continue  # a card the note type does not make
         state = card.state
         due = state.due
         if due is None:  # not expected for a studied card; derive it from the last review
@@ -544,10 +672,10 @@ def _add_progress(
                 reps,
                 state.lapses,
                 now_s,
-                note.card_id,
+                card_id,
             )
         )
-        revlog.extend(_revlog_rows(note.card_id, card.reviews, now_ms))
+        revlog.extend(_revlog_rows(card_id, card.reviews, now_ms))
     cursor.executemany(
         "UPDATE cards SET type = 2, queue = 2, due = ?, ivl = ?, factor = ?, reps = ?,"
         " lapses = ?, mod = ? WHERE id = ?",
@@ -557,11 +685,15 @@ def _add_progress(
     cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
 
 
-def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:
+def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime, media: list[Path]) -> None:
     # genanki stores the collection uncompressed (ZIP_STORED); text deflates several-fold.
+    # Media as Anki's legacy packages hold them: files "0", "1", ... and a JSON map.
     stamp = now.astimezone().timetuple()[:6]
+    mapping = json.dumps({str(i): path.name for i, path in enumerate(media)}).encode()
     with zipfile.ZipFile(fh, "w") as archive:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+        entries = [("collection.anki2", collection), ("media", mapping)]
+        entries += [(str(i), path.read_bytes()) for i, path in enumerate(media)]
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # rw-r--r-- when unzipped by hand

@@ -12,6 +12,7 @@ import string
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from srs import card_faces
 from srs.errors import SrsError
 from srs.records import CardState, CommittedGrade, Grade, ReviewKind, StudyCard
 from srs.scheduler import Scheduler, scheduler_for
@@ -34,6 +35,14 @@ class Shown:
     @property
     def is_mcq(self) -> bool:
         return self.card.question.kind == "mcq"
+
+    def front(self) -> str:
+        """What the card asks: the question (a reversed card's answer, a cloze with its gap)."""
+        return card_faces.front(self.card.question, self.card.ord)
+
+    def back(self) -> str:
+        """What the card answers (a cloze's whole text, the gap's words in brackets)."""
+        return card_faces.back(self.card.question, self.card.ord)
 
     def options(self) -> list[tuple[str, str]]:
         """(letter, text) pairs in the order shown."""

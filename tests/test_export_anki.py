@@ -406,7 +406,7 @@ def test_failed_write_leaves_the_old_file_alone(tmp_path, monkeypatch, failure):
     path = tmp_path / "out.apkg"
     path.write_bytes(b"old")
 
-    def broken_zip(fh, data, now):
+    def broken_zip(fh, data, now, media):
         fh.write(data[:100])
         raise failure
 

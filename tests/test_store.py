@@ -20,7 +20,13 @@ def test_new_database_has_every_migration_and_wal(db_path):
     with Store.open(db_path) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes", "m004_memory_state"]
+    names = [
+        "m001_initial",
+        "m002_schedule_changes",
+        "m003_stats_indexes",
+        "m004_memory_state",
+        "m005_anki_round_trip",
+    ]
     assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 

@@ -118,7 +118,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     )
     if q.title:
         print(term.style(q.title, "1"))
-    print(term.style(q.text, "1"))
+    print(term.style(shown.front(), "1"))
     shown_at = time.monotonic()
     if shown.is_mcq:
         print()
@@ -152,7 +152,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     else:
         _ask_or_undo(session, term, "(Enter shows the answer)> ")
         duration_ms = int((time.monotonic() - shown_at) * 1000)
-        print(term.style("Answer:", "1"), q.answer)
+        print(term.style("Answer:", "1"), shown.back())
         if q.explanation:
             print(q.explanation)
         chosen, judgement, suggested, top = None, None, None, 5

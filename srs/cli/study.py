@@ -26,7 +26,10 @@ def import_(
     paths: Annotated[
         list[Path] | None,
         # readable=False: read_file reports an unreadable file as one line, exit 1, not click.
-        typer.Argument(help="Question files, or folders of them.", readable=False),
+        typer.Argument(
+            help="Question files, folders of them, or Anki packages (.apkg, .colpkg).",
+            readable=False,
+        ),
     ] = None,
     deck: Annotated[
         str | None, typer.Option("--deck", "-d", help="Deck for all questions ('::' nests).")
@@ -50,8 +53,10 @@ def import_(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import question banks; re-importing updates questions in place and keeps progress."""
+    """Import question banks and Anki packages (.apkg, .colpkg); re-importing updates
+    questions in place and keeps progress."""
     from srs.importers import bundled_decks, expand_paths, read_file
+    from srs.importers.anki_package import is_package
 
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
@@ -64,7 +69,20 @@ def import_(
         if count:
             print(f"{count} cards already in the database; nothing imported.")
             return
-    results = [read_file(p, first_option_correct=first_option_correct) for p in expand_paths(paths)]
+    files = expand_paths(paths)
+    packages = [p for p in files if is_package(p)]
+    if packages:
+        if deck is not None or prune:
+            raise SrsError("--deck and --prune are for question files, not Anki packages")
+        from srs.cli.packages import import_packages
+
+        import_packages(packages, db, dry_run=dry_run)
+        files = [p for p in files if p not in packages]
+        if not files:
+            if dry_run:
+                print("Dry run: nothing written.")
+            return
+    results = [read_file(p, first_option_correct=first_option_correct) for p in files]
     errors = 0
     for result in results:
         for problem in result.problems:
@@ -161,6 +179,7 @@ def export(
 ) -> None:
     """Export decks as an Anki package (.apkg); re-exporting updates the notes in Anki."""
     from srs.exporters.anki import write_apkg
+    from srs.media import media_folder
 
     with open_store(db) as store:
         today = today_of(store)
@@ -171,10 +190,16 @@ def export(
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(
-            cards, path, today=today.day, now=today.now, with_progress=with_progress
+            cards,
+            path,
+            today=today.day,
+            now=today.now,
+            with_progress=with_progress,
+            media_dir=media_folder(store.path),
         )
     print(
         f"Wrote {path}: {summary.notes} notes, {summary.cards} cards,"
         f" {plural(summary.decks, 'deck')}, {_size(summary.bytes)}"
+        + (f", {plural(summary.media, 'media file')}" if summary.media else "")
         + (" (with progress)" if with_progress else "")
     )

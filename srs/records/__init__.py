@@ -21,7 +21,9 @@ from srs.records.card import (
 from srs.records.counts import DeckDue, DueCounts, FileImport, StateCounts, StudyQueue
 from srs.records.export import CardExport
 from srs.records.question import (
+    Face,
     Kind,
+    Markup,
     ParseResult,
     Problem,
     Question,
@@ -49,7 +51,9 @@ __all__ = [
     "DueCounts",
     "FileImport",
     "Grade",
+    "Face",
     "Kind",
+    "Markup",
     "Memory",
     "ParseResult",
     "PostponeUndone",

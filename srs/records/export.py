@@ -21,3 +21,5 @@ class CardExport:
     content_changed_at: dt.datetime  # UTC; when the question's content last changed
     state: CardState  # its schedule; state.is_new when never studied
     reviews: tuple[Review, ...] = ()
+    ord: int = 0  # which of the question's cards (cards of one question come in a row)
+    uid: str = ""  # the question's identity in its deck ("id:...", "text:...", "anki:...")

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 
-from srs import clock
+from srs import card_faces, clock
 from srs.errors import SrsError
 from srs.records import FileImport, Question, normalise_deck, question_uid
 from srs.store import sql
@@ -81,6 +81,7 @@ class Questions(Connection):
         result = FileImport(path=source, deck=deck)
         seen = seen_by_deck.setdefault(deck_id, set())
         inserts: list[tuple] = []
+        new_questions: list[Question] = []
         # New notes' GUIDs: 32 random hex digits each, cut from one read of the OS's random
         # source (a uuid4 per row was ~4% of an import); the unique index guards them.
         guids = os.urandom(16 * len(questions)).hex()
@@ -101,6 +102,7 @@ class Questions(Connection):
                         " source_file = ?, source_line = ?, content_changed_at = ? WHERE id = ?",
                         [*new_content, source, q.line, stamp, qid],
                     )
+                    self._add_cards(qid, deck_id, card_faces.ords(q))
                 else:
                     result.unchanged += 1
                     if (old_source, old_line) != (source, q.line):
@@ -112,6 +114,7 @@ class Questions(Connection):
                 result.added += 1
                 guid = guids[32 * len(inserts) : 32 * len(inserts) + 32]
                 inserts.append((deck_id, uid, guid, *new_content, source, q.line, stamp))
+                new_questions.append(q)
         conn.executemany(
             "INSERT INTO questions (deck_id, uid, guid, kind, text, title, options, answers,"
             " answer, explanation, tags, source_file, source_line, created_at,"
@@ -124,7 +127,22 @@ class Questions(Connection):
                 " WHERE id > ? ORDER BY id",
                 [last_id],
             )
+            # Questions of several cards (clozes) get the others; a cloze without gap 1
+            # has no card 0.
+            for qid, q in enumerate(new_questions, last_id + 1):
+                if q.kind == "cloze":
+                    ords = card_faces.ords(q)
+                    if 0 not in ords:
+                        conn.execute("DELETE FROM cards WHERE question_id = ?", [qid])
+                    self._add_cards(qid, deck_id, ords)
         return deck_id, result
+
+    def _add_cards(self, question_id: int, deck_id: int, ords: Sequence[int]) -> None:
+        """The question's cards numbered ``ords`` that it does not have yet."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO cards (question_id, deck_id, ord) VALUES (?, ?, ?)",
+            [(question_id, deck_id, o) for o in ords],
+        )
 
     def _left_the_source(self, deck_id: int, result: FileImport, seen: set[str], prune: bool):
         """Questions last read from this file that no file of this import had: list or prune."""
