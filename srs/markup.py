@@ -59,6 +59,7 @@ _BLOCKS = frozenset(
     ]
 )
 _SKIP = frozenset(("script", "style", "head", "title"))
+_SPACES = re.compile(r"[ \t]{2,}")
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _MEDIA_TAG_SRC = re.compile(
@@ -150,7 +151,9 @@ def html_to_text(html: str, *, media: bool = True) -> str:
     parser.close()
     text = "".join(parser.parts)
     if media:
+        # As a browser shows it: runs of spaces as one, none at the ends of lines.
         text = _SOUND.sub(lambda m: f"[sound: {m.group(1)}]", text)
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return text.strip("\n")
 
 

@@ -209,7 +209,7 @@ def _read(archive: zipfile.ZipFile, path: str) -> AnkiCollection:
     with _extracted(archive, entry, zstd=version == "latest") as tmp:
         with open(tmp, "rb") as f:
             if f.read(16) != _SQLITE_MAGIC:
-                raise _Bad(f"{entry}: not an SQLite database")
+                raise _Bad(f"{entry}: damaged (not an SQLite database)")
         try:
             db = sqlite3.connect(f"file:{tmp}?mode=ro&immutable=1", uri=True)
         except sqlite3.Error as e:

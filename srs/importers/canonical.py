@@ -15,12 +15,16 @@
 
     ## What does SM-2 stand for?
     SuperMemo 2.
+
+    ## {{c1::Paris}} is the capital of {{c2::France}}.
+    > A cloze: a card per gap number.
 """
 
 from __future__ import annotations
 
 import re
 
+from srs import cloze
 from srs.importers._common import Draft, Option, finish, split_lines
 from srs.records import ParseResult, Problem
 
@@ -99,6 +103,11 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         draft.explanation = _paragraphs(current.explanation)
         body = _paragraphs(current.body)
         if draft.options:
+            if body:
+                draft.text = f"{draft.text}\n{body}"
+        elif cloze.has_cloze(draft.text) or cloze.has_cloze(body):
+            # A cloze: the heading and the text under it, gaps and all, are the card.
+            draft.kind = "cloze"
             if body:
                 draft.text = f"{draft.text}\n{body}"
         elif body:
