@@ -115,7 +115,8 @@ def test_a_studied_anki_collection_comes_in(name, anki, tmp_path, monkeypatch):
     with Store.open(db) as store:
         rows = store.conn.execute(
             "SELECT q.guid, q.kind, q.text, q.answer, q.explanation, q.tags, d.name, c.id, c.ord"
-            " FROM cards c JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = c.deck_id"
+            " FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN decks d ON d.id = c.deck_id"
         ).fetchall()
         by_guid: dict[str, list] = {}
         for guid, kind, text, answer, explanation, tags, deck, card_id, ord_ in rows:
