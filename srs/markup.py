@@ -139,12 +139,12 @@ class _TextParser(HTMLParser):
         if not self.pre:
             # A line break in HTML source is only white space; <br> and blocks break lines.
             data = data.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        self.parts.append(data.replace("\xa0", " "))
+        self.parts.append(data.replace("\xa0", " ") if self.media else data)
 
 
 def html_to_text(html: str, *, media: bool = True) -> str:
     """Readable text for the terminal; ``media`` names images and sounds."""
-    if "<" not in html and "&" not in html and "[sound:" not in html:
+    if not media and "<" not in html and "&" not in html:
         return html  # plain already: the usual case for srs's own fields
     parser = _TextParser(media)
     parser.feed(html)
@@ -154,7 +154,8 @@ def html_to_text(html: str, *, media: bool = True) -> str:
         # As a browser shows it: runs of spaces as one, none at the ends of lines.
         text = _SOUND.sub(lambda m: f"[sound: {m.group(1)}]", text)
         text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return text.strip("\n")
+        return text.strip("\n")
+    return text
 
 
 def media_files(html: str) -> list[str]:

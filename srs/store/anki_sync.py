@@ -35,8 +35,9 @@ from srs.store.rows import (
     state_params,
 )
 
-# An answer srs exported is written at its time in ms, bumped past an equal one: an Anki
-# row within this of an srs answer with the same button is that answer.
+# An answer srs exported is written at its time in ms, bumped past an equal one (or kept
+# from being later than the export): an Anki row this near an srs answer of the card, with
+# the same button, is that answer.
 SAME_ANSWER_MS = 1000
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -341,15 +342,13 @@ class AnkiSync(Connection):
         for review in reviews:
             if review.anki_id in known_ids:
                 continue
-            match = next(
-                (
-                    i
-                    for i, (ms, grade) in enumerate(own)
-                    if 0 <= review.anki_id - ms <= SAME_ANSWER_MS and grade == review.grade
-                ),
-                None,
-            )
-            if match is not None:
+            near = [
+                (abs(review.anki_id - ms), i)
+                for i, (ms, grade) in enumerate(own)
+                if abs(review.anki_id - ms) <= SAME_ANSWER_MS and grade == review.grade
+            ]
+            if near:
+                match = min(near)[1]
                 own.pop(match)  # each of srs's answers stands for one Anki row at most
                 continue
             fresh.append(review)
