@@ -60,6 +60,7 @@ _BLOCKS = frozenset(
 )
 _SKIP = frozenset(("script", "style", "head", "title"))
 _SPACES = re.compile(r"[ \t]{2,}")
+_FORMATTING = re.compile(r"[\n\r\t\xa0]|  ")  # what makes plain text need the parser
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _MEDIA_TAG_SRC = re.compile(
@@ -144,8 +145,12 @@ class _TextParser(HTMLParser):
 
 def html_to_text(html: str, *, media: bool = True) -> str:
     """Readable text for the terminal; ``media`` names images and sounds."""
-    if not media and "<" not in html and "&" not in html:
-        return html  # plain already: the usual case for srs's own fields
+    if "<" not in html and "&" not in html:
+        if not media:
+            return html  # plain already: the usual case for srs's own fields
+        if "[sound:" not in html and not _FORMATTING.search(html):
+            return html.strip()
+
     parser = _TextParser(media)
     parser.feed(html)
     parser.close()

@@ -12,37 +12,55 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
+from typing import Literal, NamedTuple
 
 from srs.records import CardState, Grade, ReviewKind
 
 Answer = Callable[[CardState, Grade, dt.date], CardState]
 
 
-@dataclass(frozen=True)
-class Answered:
+# The events are NamedTuples (a replay of an imported log makes a million), laid out so that
+# they sort as plain tuples: by time, changes before answers at one moment, then by key.
+
+
+class Answered(NamedTuple):
     """One answer in the log: ``key`` names it for the caller (a row id, say)."""
 
-    key: int
     at_ms: int  # when, in ms since the epoch (UTC)
+    rank: int  # 1: after a change at the same moment
+    key: int
     day: dt.date  # its study day
     grade: int
     cram: bool = False
 
 
-@dataclass(frozen=True)
-class Changed:
+class Changed(NamedTuple):
     """A change that is not an answer."""
 
     at_ms: int
+    rank: int  # 0
+    key: int  # unique among the changes
     kind: Literal["reset", "postpone", "anki"]
     state: CardState  # the state it left (reset, anki)
     days: int = 0  # a postpone's shift
 
 
-@dataclass(frozen=True)
-class Replayed:
+def answered(key: int, at_ms: int, day: dt.date, grade: int, cram: bool = False) -> Answered:
+    return Answered(at_ms, 1, key, day, grade, cram)
+
+
+def changed(
+    key: int,
+    at_ms: int,
+    kind: Literal["reset", "postpone", "anki"],
+    state: CardState,
+    days: int = 0,
+) -> Changed:
+    return Changed(at_ms, 0, key, kind, state, days)
+
+
+class Replayed(NamedTuple):
     """One answer as the replay saw it: its kind and the card's state before and after."""
 
     key: int
@@ -65,23 +83,23 @@ def replay(
 ) -> tuple[CardState, list[Replayed]]:
     """The card's state after its events (sorted here by time; at one moment, changes
     first), and each answer as replayed."""
-    ordered = sorted(
-        events, key=lambda e: (e.at_ms, 0 if isinstance(e, Changed) else 1, getattr(e, "key", 0))
-    )
     state = start or CardState()
     out: list[Replayed] = []
-    for event in ordered:
-        if isinstance(event, Changed):
-            if event.kind == "postpone":
+    grades = {int(g): g for g in Grade}
+    for event in sorted(events):
+        if event.rank == 0:
+            change: Changed = event  # type: ignore[assignment]
+            if change.kind == "postpone":
                 if state.due is not None:
-                    state = replace(state, due=state.due + dt.timedelta(days=event.days))
+                    state = replace(state, due=state.due + dt.timedelta(days=change.days))
             else:
-                state = event.state
+                state = change.state
             continue
-        if event.cram:
-            out.append(Replayed(event.key, "cram", state, state))
+        key, day, grade, cram = event[2:]
+        if cram:
+            out.append(Replayed(key, "cram", state, state))
             continue
-        after = answer(state, Grade.parse(event.grade), event.day)
-        out.append(Replayed(event.key, kind_of(state, event.day), state, after))
+        after = answer(state, grades.get(grade) or Grade.parse(grade), day)
+        out.append(Replayed(key, kind_of(state, day), state, after))
         state = after
     return state, out

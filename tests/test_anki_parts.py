@@ -17,7 +17,7 @@ from srs.importers.anki_package import proto_fields
 from srs.markup import html_to_text, media_files, rename_media, split_answer
 from srs.media import place_media
 from srs.records import CardState, Memory, Sm2State
-from srs.replay import Answered, Changed, replay
+from srs.replay import answered, changed, replay
 from srs.store.anki_sync import state_json
 from srs.store.rows import state_to_json
 
@@ -173,26 +173,26 @@ def test_protobuf_reader_refuses_damaged_messages(data):
 def test_replay_follows_the_sessions_rules():
     day2, day3 = DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)
     events = [
-        Answered(1, 1000, DAY, 1),  # new, failed: repeat today
-        Answered(2, 2000, DAY, 4),  # the repeat passes: no reschedule
-        Answered(3, 3000, DAY, 5, cram=True),
-        Answered(4, 90_000_000, day2, 5),
-        Answered(5, 90_000_001, day2, 1),  # same day again: only a repeat
-        Changed(100_000_000, "postpone", CardState(), days=3),
-        Answered(6, 200_000_000, day3, 3),
+        answered(1, 1000, DAY, 1),  # new, failed: repeat today
+        answered(2, 2000, DAY, 4),  # the repeat passes: no reschedule
+        answered(3, 3000, DAY, 5, cram=True),
+        answered(4, 90_000_000, day2, 5),
+        answered(5, 90_000_001, day2, 1),  # same day again: only a repeat
+        changed(1, 100_000_000, "postpone", CardState(), days=3),
+        answered(6, 200_000_000, day3, 3),
     ]
     state, replayed = replay(reversed(events), sm2.answer)
     assert [r.kind for r in replayed] == ["new", "repeat", "cram", "review", "repeat", "review"]
     expected = CardState()
     for event in events:
-        if isinstance(event, Answered) and not event.cram:
+        if event.rank == 1 and not event.cram:
             expected = sm2.answer(expected, event.grade, event.day)
     assert state == expected  # the postpone before the last answer no longer matters
     assert replayed[2].before == replayed[2].after
     taken = CardState(sm2=Sm2State(3, 230, 40), due=day3, last_review=DAY)
-    state, _ = replay([Answered(1, 10, DAY, 4), Changed(20, "anki", taken)], sm2.answer)
+    state, _ = replay([answered(1, 10, DAY, 4), changed(1, 20, "anki", taken)], sm2.answer)
     assert state == taken
-    state, _ = replay([Changed(20, "anki", taken), Answered(1, 30, day2, 4)], sm2.answer)
+    state, _ = replay([changed(1, 20, "anki", taken), answered(1, 30, day2, 4)], sm2.answer)
     assert state == sm2.answer(taken, 4, day2)
 
 

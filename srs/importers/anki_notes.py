@@ -16,9 +16,9 @@ The HTML is kept (``Question.markup``) and shown as text (srs/markup.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 
 from srs.clock import StudyDays
@@ -38,6 +38,7 @@ from srs.records.anki import (
 )
 
 MIN_EF = 130
+new_review = functools.partial(tuple.__new__, ReviewIn)  # ReviewIn(*row), a million times
 INITIAL_EF = 250
 
 # Anki's buttons as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5 (README: the mapping).
@@ -198,6 +199,9 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
     cards_of: dict[int, list[AnkiCard]] = {}
     for card in collection.cards:
         cards_of.setdefault(card.note_id, []).append(card)
+    for note_cards in cards_of.values():
+        if len(note_cards) > 1:
+            note_cards.sort(key=lambda c: c.ord)
     revlog_of: dict[int, list[AnkiRevlog]] = {}
     for row in collection.revlog:
         revlog_of.setdefault(row.card_id, []).append(row)
@@ -229,27 +233,29 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
         for card in cards:
             rows = revlog_of.get(card.id, ())
             reviews = []
-            for row in rows:
-                if row.kind not in ANSWER_KINDS or row.ease not in GRADES:
+            for rid, _, ease, ivl, last_ivl, factor, taken, kind in rows:
+                if kind not in ANSWER_KINDS or ease not in GRADES:
                     result.skipped_reviews += 1
                     continue
-                grade = (V1_LEARNING_GRADES if v1 and row.kind != 1 else GRADES).get(row.ease, 1)
+                grades = V1_LEARNING_GRADES if v1 and kind != 1 else GRADES
                 reviews.append(
-                    ReviewIn(
-                        row.id,
-                        grade,
-                        max(0, row.taken_ms),
-                        max(0, row.last_interval),
-                        max(0, row.interval),
-                        row.factor // 10,
+                    new_review(
+                        (
+                            rid,
+                            days(rid),
+                            grades.get(ease, 1),
+                            taken if taken > 0 else 0,
+                            last_ivl if last_ivl > 0 else 0,
+                            ivl if ivl > 0 else 0,
+                            factor // 10,
+                        )
                     )
                 )
-            last_answer = days(reviews[-1].anki_id) if reviews else None
             card_ins.append(
                 CardIn(
                     ord=card.ord,
                     anki_id=card.id,
-                    state=anki_state(card, collection.created, today, last_answer, reviews, days),
+                    state=anki_state(card, collection.created, today, reviews),
                     suspended=card.queue == -1,
                     reviews=tuple(reviews),
                     # Just after the card's last entry: the schedule is what that left.
@@ -272,17 +278,13 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
 
 
 def anki_state(
-    card: AnkiCard,
-    created: dt.date,
-    today: dt.date,
-    last_answer: dt.date | None,
-    reviews: Iterable[ReviewIn],
-    days: StudyDays,
+    card: AnkiCard, created: dt.date, today: dt.date, reviews: list[ReviewIn]
 ) -> CardState:
     """Anki's schedule of a card as SM-2: the interval, the ease as EF (permille to hundredths,
     at least 1.3), the lapses, the due date (Anki's day number from the collection's day 0);
     a card in learning is due today."""
     memory = _memory(card.data)
+    last_answer = reviews[-1].day if reviews else None
     if card.type == 0:
         return CardState(memory=memory)
     ef = max(MIN_EF, card.factor // 10) if card.factor else INITIAL_EF
@@ -293,12 +295,11 @@ def anki_state(
         # the interval implies (n = 1 means "6 days next", n >= 2 "interval x EF").
         passes = 0
         seen: set[dt.date] = set()
-        for review in reversed(list(reviews)):
-            day = days(review.anki_id)
+        for review in reversed(reviews):
             if review.grade < 3:
                 break
-            if day not in seen:
-                seen.add(day)
+            if review.day not in seen:
+                seen.add(review.day)
                 passes += 1
         repetitions = max(passes, 1 if interval < 6 else 2)
         return CardState(

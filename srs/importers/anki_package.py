@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -272,15 +273,18 @@ def _collection(
         for row in db.execute(
             "SELECT id, nid, CASE WHEN odid != 0 THEN odid ELSE did END, ord, mod, type, queue,"
             " CASE WHEN odid != 0 THEN odue ELSE due END, ivl, factor, reps, lapses, data"
-            " FROM cards ORDER BY nid, ord"
+            " FROM cards"
         )
     ]
-    revlog = [
-        AnkiRevlog._make(row)
-        for row in db.execute(
-            "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY cid, id"
+    # tuple.__new__: the fastest way to make a NamedTuple of a row (a million of them).
+    revlog = list(
+        map(
+            functools.partial(tuple.__new__, AnkiRevlog),
+            # In the table's order (by id, so by time); grouped by card later. ORDER BY cid
+            # would read the table in the index's order, a random access per row.
+            db.execute("SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog"),
         )
-    ]
+    )
     return AnkiCollection(
         path=path,
         version=version,

@@ -102,7 +102,7 @@ class AnkiCollection:
     decks: dict[int, str]  # id -> "A::B"
     notes: list[AnkiNote]
     cards: list[AnkiCard]
-    revlog: list[AnkiRevlog]  # by card, then time
+    revlog: list[AnkiRevlog]  # by time
     media: list[AnkiMedia]
 
 
@@ -115,6 +115,7 @@ class ReviewIn(NamedTuple):
     """One answer from Anki's review log, as srs grades it."""
 
     anki_id: int  # Anki's revlog id: the answer's time in ms; each is added once
+    day: dt.date  # its study day (local time, srs's rollover hour)
     grade: int  # 0-5: Again 1, Hard 3, Good 4, Easy 5
     duration_ms: int
     interval_before: int  # days; 0 for learning steps

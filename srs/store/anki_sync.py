@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from srs import clock
 from srs.errors import SrsError
-from srs.records import CardState, normalise_deck
+from srs.records import CardState, Grade, normalise_deck
 from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, ReviewIn
-from srs.replay import Answer, Answered, Changed, Replayed, replay
+from srs.replay import Answer, Answered, Changed, Replayed, answered, changed, kind_of, replay
 from srs.store import sql
 from srs.store.connection import Connection
 from srs.store.rows import (
@@ -64,20 +64,39 @@ def _exported_grade(grade: int) -> int:
     return 1 if grade < 3 else grade
 
 
+_NEW_JSON = state_json(CardState())
+_GRADES = {int(g): g for g in Grade}
+
+
 def _ms(text: str) -> int:
     return (moment(text) - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
 @dataclass
 class _Batch:
-    """Rows for the cards new to srs, written together at the end (a package may hold
-    a hundred thousand cards: a statement or two each, not ten)."""
+    """Rows for the questions and cards new to srs, written a few thousand at a time (a
+    package may hold a hundred thousand notes and a million answers: a statement or two
+    for many rows, not several for each). Ids are given here, counting up from the largest."""
 
+    days: clock.StudyDays  # the study day of a time in ms
+    next_question: int
+    next_card: int
     next_change: int
+    questions: list[tuple] = field(default_factory=list)
     cards: list[tuple] = field(default_factory=list)
     reviews: list[tuple] = field(default_factory=list)
     changes: list[tuple] = field(default_factory=list)
     change_cards: list[tuple] = field(default_factory=list)
+
+
+# Answers held before the batch is written: bounds the memory a big import takes.
+_FLUSH_ROWS = 100_000
+# From this many answers on, an import into a log half its size or smaller rebuilds the log's
+# indexes.
+_REBUILD_MIN = 50_000
+# The page cache while importing (KiB, as PRAGMA cache_size takes it negative): the review
+# log's indexes are written all over; SQLite's default 2 MB makes that I/O-bound.
+_IMPORT_CACHE_KIB = 128_000
 
 
 class AnkiSync(Connection):
@@ -93,16 +112,16 @@ class AnkiSync(Connection):
         """Import a package's notes; all or nothing. ``answer`` is the scheduler's (the
         replay grades through it, as a session does)."""
         summary = AnkiImportSummary()
-        days = clock.StudyDays(rollover_hour)
         stamp = clock.utc_text(now)
+        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        self.conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
         try:
             with self.atomic(dry_run=dry_run):
+                incoming = sum(len(c.reviews) for n in package.notes for c in n.cards)
+                rebuild = self._drop_review_indexes(incoming)
                 known = self._questions_by_guid([n.guid for n in package.notes])
                 decks: dict[str, int] = {}
-                (last_change,) = self.conn.execute(
-                    "SELECT coalesce(max(id), 0) FROM schedule_changes"
-                ).fetchone()
-                batch = _Batch(next_change=last_change + 1)
+                batch = _Batch(clock.StudyDays(rollover_hour), *self._next_ids())
                 for note in package.notes:
                     deck_id = decks.get(note.deck)
                     if deck_id is None:
@@ -111,24 +130,66 @@ class AnkiSync(Connection):
                     if found is None and note.origin == "srs":
                         found = self._question_by_uid(deck_id, note.uid)
                     if found is None:
-                        question_id = self._add_question(note, deck_id, package.path, stamp)
+                        question_id = self._add_question(note, deck_id, package.path, stamp, batch)
                         summary.added += 1
                     else:
                         question_id = found[0]
                         self._update_question(note, found, summary)
                     self._sync_cards(
-                        note, question_id, found is None, deck_id, answer, days, summary, batch
+                        note, question_id, found is None, deck_id, answer, summary, batch
                     )
+                    if len(batch.reviews) >= _FLUSH_ROWS:
+                        self._write_batch(batch)
                 self._write_batch(batch)
-                summary.decks = sorted(
-                    {
-                        self.conn.execute("SELECT name FROM decks WHERE id = ?", [i]).fetchone()[0]
-                        for i in decks.values()
-                    }
-                )
+                for statement in rebuild:
+                    self.conn.execute(statement)
+                names = self.deck_names_by_id(list(decks.values()))
+                summary.decks = sorted(names)
         finally:
             self._deck_names = None
+            self.conn.execute(f"PRAGMA cache_size = {cache}")
         return summary
+
+    def _drop_review_indexes(self, incoming: int) -> list[str]:
+        """For an import of more answers than the log holds (a collection moving over),
+        drop the review log's indexes by day and kind and return the statements that make
+        them again: a sort each at the end costs less than a million scattered inserts.
+        All inside the import's transaction."""
+        (held,) = self.conn.execute("SELECT count(*) FROM reviews").fetchone()
+        if incoming < max(_REBUILD_MIN, 2 * held):
+            return []
+        # Those by card stay: they grow at their end (new cards, new ids), and a card srs
+        # has is looked up by them.
+        indexes = [
+            (name, statement)
+            for name, statement in self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'reviews' AND sql IS NOT NULL"
+            )
+            if not statement.split("(", 1)[1]
+            .replace("[", "")
+            .replace('"', "")
+            .lstrip()
+            .startswith("card_id")
+        ]
+        for name, _ in indexes:
+            self.conn.execute(f"DROP INDEX [{name}]")
+        return [statement for _, statement in indexes]
+
+    def _next_ids(self) -> tuple[int, int, int]:
+        return tuple(  # type: ignore[return-value]
+            self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+            for table in ("questions", "cards", "schedule_changes")
+        )
+
+    def deck_names_by_id(self, ids: list[int]) -> list[str]:
+        return [
+            name
+            for chunk in sql.chunks(ids)
+            for (name,) in self.conn.execute(
+                f"SELECT name FROM decks WHERE {sql.in_list('id', chunk)}", chunk
+            )
+        ]
 
     # ------------------------------------------------------------ questions
 
@@ -171,30 +232,27 @@ class AnkiSync(Connection):
         q = note.question
         return (*content(q), markup_to_json(q.markup), faces_to_json(q.faces))
 
-    def _add_question(self, note: NoteIn, deck_id: int, package: str, stamp: str) -> int:
-        q = note.question
-        if self.conn.execute(
-            "SELECT 1 FROM questions WHERE deck_id = ? AND uid = ?", [deck_id, note.uid]
-        ).fetchone():
-            raise SrsError(
-                f"{package}: note {note.guid}: its question {note.uid}"
-                f" is already in deck {note.deck}"
-            )
-        return self.conn.execute(
-            "INSERT INTO questions (deck_id, uid, guid, kind, text, title, options, answers,"
-            " answer, explanation, tags, markup, faces, source_file, source_line, created_at,"
-            " content_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+    def _add_question(
+        self, note: NoteIn, deck_id: int, package: str, stamp: str, batch: _Batch
+    ) -> int:
+        """A question new to srs, into the batch. Its uid is free in its deck: a note of
+        srs's was looked for by it, another note's is made of its GUID, which is new."""
+        question_id = batch.next_question
+        batch.next_question += 1
+        batch.questions.append(
+            (
+                question_id,
                 deck_id,
                 note.uid,
                 note.guid,
                 *self._content(note),
                 note.source or package,
-                q.line,
+                note.question.line,
                 stamp,
                 clock.utc_text(note.changed_at),
-            ],
-        ).lastrowid
+            )
+        )
+        return question_id
 
     def _update_question(self, note: NoteIn, found: tuple, summary: AnkiImportSummary) -> None:
         question_id, *stored, changed_at = found
@@ -222,7 +280,6 @@ class AnkiSync(Connection):
         new_question: bool,
         deck_id: int,
         answer: Answer,
-        days: clock.StudyDays,
         summary: AnkiImportSummary,
         batch: _Batch,
     ) -> None:
@@ -243,12 +300,12 @@ class AnkiSync(Connection):
                 fresh = self._new_answers(card_id, card.reviews)
                 if not fresh:
                     continue
-                self._replay_card(card_id, fresh, answer, days, summary, state_row)
+                self._replay_card(card_id, fresh, answer, summary, state_row)
             else:
                 # Anki's own notes keep Anki's schedule; srs's notes replay their log.
                 baseline = card if note.origin == "anki" and not card.state.is_new else None
                 suspended = card.suspended and note.origin == "anki"
-                self._add_card(question_id, deck_id, card, suspended, baseline, answer, days, batch)
+                self._add_card(question_id, deck_id, card, suspended, baseline, answer, batch)
                 summary.cards_added += 1
                 summary.reviews_added += len(card.reviews)
 
@@ -260,59 +317,71 @@ class AnkiSync(Connection):
         suspended: bool,
         baseline: CardIn | None,
         answer: Answer,
-        days: clock.StudyDays,
         batch: _Batch,
     ) -> None:
-        """A card new to srs: its state from its answers (and Anki's schedule), into the batch."""
-        events: list[Answered | Changed] = [
-            Answered(i, r.anki_id, days(r.anki_id), r.grade) for i, r in enumerate(card.reviews)
-        ]
-        if baseline is not None:
-            events.append(Changed(baseline.taken_at_ms, "anki", baseline.state))
-        state, replayed = replay(events, answer) if events else (CardState(), [])
-        card_id = self.conn.execute(
-            "INSERT INTO cards (question_id, deck_id, ord, suspended) VALUES (?, ?, ?, ?)",
-            [question_id, deck_id, card.ord, int(suspended)],
-        ).lastrowid
-        if events:
-            self.conn.execute(sql.UPDATE_CARD_STATE, [*state_params(state), card_id])
-        after_json = ""
-        after_state: CardState | None = None
-        for r in replayed:
-            review = card.reviews[r.key]
-            # One answer's state after is the next one's state before: written once.
-            before_json = after_json if r.before is after_state else state_json(r.before)
-            after_json, after_state = state_json(r.after), r.after
-            batch.reviews.append(
+        """A card new to srs: its state from its answers (and Anki's schedule), into the batch.
+
+        What :func:`srs.replay.replay` does for a log of answers in time order followed by
+        Anki's schedule, written out: a million answers go through here in a big import."""
+        state = CardState()
+        before_json = _NEW_JSON
+        add = batch.reviews.append
+        to_json = state_json
+        card_id = batch.next_card
+        for review in card.reviews:  # in time order, as the package's log is read
+            day = review.day
+            after = answer(state, _GRADES[review.grade], day)
+            after_json = to_json(after)
+            add(
                 (
                     card_id,
-                    clock.utc_text(_EPOCH + dt.timedelta(milliseconds=review.anki_id)),
-                    events[r.key].day.isoformat(),  # type: ignore[union-attr]
-                    r.kind,
+                    review.anki_id,
+                    day.isoformat(),
+                    kind_of(state, day),
                     review.grade,
                     review.duration_ms,
-                    review.anki_id,
                     before_json,
                     after_json,
-                    r.before.sm2.interval,
+                    state.sm2.interval,
                 )
             )
+            state, before_json = after, after_json
         if baseline is not None:
-            at = dt.datetime.fromtimestamp(baseline.taken_at_ms / 1000, dt.UTC)
+            state = baseline.state
+        batch.next_card += 1
+        batch.cards.append(
+            (card_id, question_id, deck_id, card.ord, int(suspended), *state_params(state))
+        )
+        if baseline is not None:
+            at = baseline.taken_at_ms
             batch.changes.append(
-                (batch.next_change, clock.utc_text(at), days(baseline.taken_at_ms).isoformat())
+                (batch.next_change, clock.utc_text_of_ms(at), batch.days(at).isoformat())
             )
             batch.change_cards.append(
-                (batch.next_change, card_id, state_json(CardState()), state_json(baseline.state))
+                (batch.next_change, card_id, _NEW_JSON, state_json(baseline.state))
             )
             batch.next_change += 1
 
     def _write_batch(self, batch: _Batch) -> None:
+        """Write the batch's rows (questions, cards, then what hangs off them) and empty it."""
         conn = self.conn
+        conn.executemany(
+            "INSERT INTO questions (id, deck_id, uid, guid, kind, text, title, options, answers,"
+            " answer, explanation, tags, markup, faces, source_file, source_line, created_at,"
+            " content_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch.questions,
+        )
+        conn.executemany(
+            f"INSERT INTO cards (id, question_id, deck_id, ord, suspended,"
+            f" {', '.join(sql.STATE_COLUMNS)}) VALUES ({sql.marks(5 + len(sql.STATE_COLUMNS))})",
+            batch.cards,
+        )
+        # The time as the store writes it (clock.utc_text), and the study day, made by SQLite.
         conn.executemany(
             "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
             " anki_id, state_before, state_after, interval_before)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', ?2 / 1000.0, 'unixepoch'), ?3, ?4, ?5,"
+            " ?6, ?2, ?7, ?8, ?9)",
             batch.reviews,
         )
         conn.executemany(
@@ -324,6 +393,9 @@ class AnkiSync(Connection):
             " VALUES (?, ?, ?, ?)",
             batch.change_cards,
         )
+        for rows in (batch.questions, batch.cards, batch.reviews, batch.changes):
+            rows.clear()
+        batch.change_cards.clear()
 
     def _new_answers(self, card_id: int, reviews: Sequence[ReviewIn]) -> list[ReviewIn]:
         """The answers the card does not have yet."""
@@ -359,7 +431,6 @@ class AnkiSync(Connection):
         card_id: int,
         fresh: list[ReviewIn],
         answer: Answer,
-        days: clock.StudyDays,
         summary: AnkiImportSummary,
         state_row: tuple | None,
     ) -> None:
@@ -369,12 +440,11 @@ class AnkiSync(Connection):
         events: list[Answered | Changed] = []
         rows = []
         for review in fresh:
-            day = days(review.anki_id)
             rows.append(
                 (
                     card_id,
-                    clock.utc_text(_EPOCH + dt.timedelta(milliseconds=review.anki_id)),
-                    day.isoformat(),
+                    clock.utc_text_of_ms(review.anki_id),
+                    review.day.isoformat(),
                     review.grade,
                     review.duration_ms,
                     review.anki_id,
@@ -392,7 +462,7 @@ class AnkiSync(Connection):
             [card_id],
         ):
             events.append(
-                Answered(
+                answered(
                     review_id,
                     _ms(reviewed_at),
                     dt.date.fromisoformat(study_day),
@@ -400,13 +470,15 @@ class AnkiSync(Connection):
                     kind == "cram",
                 )
             )
-        for made_at, kind, days_moved, after in conn.execute(
-            "SELECT s.made_at, s.kind, s.days, x.state_after FROM schedule_change_cards x"
+        for change_id, made_at, kind, days_moved, after in conn.execute(
+            "SELECT s.id, s.made_at, s.kind, s.days, x.state_after FROM schedule_change_cards x"
             " JOIN schedule_changes s ON s.id = x.change_id"
             " WHERE x.card_id = ? AND s.undone_at IS NULL",
             [card_id],
         ):
-            events.append(Changed(_ms(made_at), kind, state_from_json(after), days_moved or 0))
+            events.append(
+                changed(change_id, _ms(made_at), kind, state_from_json(after), days_moved or 0)
+            )
         state, replayed = replay(events, answer)
         self._write_replay(card_id, state, replayed)
         if state_row is not None and tuple(state_row) != state_params(state):
