@@ -28,7 +28,6 @@ from anki_helpers import (
 from helpers import cli, one_line_error, run_srs
 
 from srs import clock, sm2
-from srs.records import CardState
 from srs.store import Store
 
 UTC = dt.UTC
@@ -160,21 +159,27 @@ def test_a_studied_anki_collection_comes_in(name, anki, tmp_path, monkeypatch):
                 (dt.datetime.fromtimestamp(rid / 1000, UTC), GRADE_OF_EASE[ease])
                 for rid, ease in answers
             ]
-            # Each answer's schedule figures: SM-2 replayed by hand, first grade a day.
-            state = CardState()
+            # Each answer keeps the figures Anki gave it: interval (0 for a learning step),
+            # ease as EF; its kind by study day (first answer new, first of a day review).
+            figures = {
+                rid: (ivl, factor)
+                for rid, ivl, factor in col.db.all(
+                    "SELECT id, ivl, factor FROM revlog WHERE cid = ?", cid
+                )
+            }
+            last_day = None
             for review, (rid, _) in zip(reviews, answers, strict=True):
                 day = clock.study_day(dt.datetime.fromtimestamp(rid / 1000, UTC))
-                assert review.study_day == day
-                expected_kind = (
-                    "new" if state.is_new else "repeat" if state.last_review == day else "review"
+                ivl, factor = figures[rid]
+                interval = max(0, ivl)
+                kind = "new" if last_day is None else "repeat" if last_day == day else "review"
+                assert (review.study_day, review.kind) == (day, kind)
+                assert (review.interval_after, review.ef_after, review.due_after) == (
+                    interval,
+                    max(130, factor // 10) if factor else 250,
+                    day + dt.timedelta(days=interval),
                 )
-                state = sm2.answer(state, review.grade, day)
-                assert (review.kind, review.interval_after, review.ef_after, review.due_after) == (
-                    expected_kind,
-                    state.sm2.interval,
-                    state.sm2.ef,
-                    state.due,
-                )
+                last_day = day
             # The card keeps Anki's schedule, as SM-2.
             now = store.card_state(srs_card)
             types.add(card.type)
@@ -292,3 +297,42 @@ def test_a_damaged_or_foreign_package_is_one_line_and_changes_nothing(anki, tmp_
     done = run_srs("import", str(tmp_path / "cut.apkg"), "--db", str(db))
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+
+
+def test_answers_given_in_anki_later_are_replayed_on_its_schedule(tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "un", "one"
+    col.add_note(note, col.decks.id("Lang"))
+    for day in range(3):
+        if day:
+            col = next_day(path, col)
+        study_in_anki(col, "Lang", lambda card, n, day=day: (3, 4, 1, 3)[(day + n) % 4])
+    # A day passes; the package is exported before anything is studied that day.
+    col = next_day(path, col)
+    first = tmp_path / "first"
+    first.mkdir()
+    db = tmp_path / "srs.db"
+    _import(db, export_packages(col, first)["current.apkg"])
+    with Store.open(db) as store:
+        (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
+        taken = store.card_state(card_id)
+        known = len(store.reviews(card_id))
+    assert not taken.is_new and taken.last_review < clock.study_day(clock.now())
+    # Studied in Anki today (made due, as a user may), then the next package.
+    col = Collection(str(path))
+    col.sched.set_due_date(col.find_cards(""), "0")
+    assert study_in_anki(col, "Lang", lambda card, n: (4, 1, 3)[n % 3]) >= 1
+    later = tmp_path / "later"
+    later.mkdir()
+    out = _import(db, export_packages(col, later)["current.apkg"])
+    assert "0 added, 0 updated, 1 unchanged" in out and "1 schedule changed" in out
+    with Store.open(db) as store:
+        reviews = store.reviews(card_id)
+        assert len(reviews) > known
+        expected = taken
+        for review in reviews[known:]:
+            expected = sm2.answer(expected, review.grade, review.study_day)
+        assert store.card_state(card_id) == expected != taken

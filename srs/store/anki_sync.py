@@ -23,6 +23,7 @@ from srs import clock
 from srs.errors import SrsError
 from srs.records import CardState, Grade, normalise_deck
 from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, ReviewIn
+from srs.records.card import INITIAL_EF
 from srs.replay import Answer, Answered, Changed, Replayed, answered, changed, kind_of, replay
 from srs.store import sql
 from srs.store.connection import Connection
@@ -65,6 +66,7 @@ def _exported_grade(grade: int) -> int:
 
 
 _NEW_JSON = state_json(CardState())
+MIN_EF = 130  # as SM-2's
 _GRADES = {int(g): g for g in Grade}
 
 
@@ -303,7 +305,9 @@ class AnkiSync(Connection):
                 self._replay_card(card_id, fresh, answer, summary, state_row)
             else:
                 # Anki's own notes keep Anki's schedule; srs's notes replay their log.
-                baseline = card if note.origin == "anki" and not card.state.is_new else None
+                # (A new card with answers was reset in Anki: new is its schedule too.)
+                taken = note.origin == "anki" and (card.reviews or not card.state.is_new)
+                baseline = card if taken else None
                 suspended = card.suspended and note.origin == "anki"
                 self._add_card(question_id, deck_id, card, suspended, baseline, answer, batch)
                 summary.cards_added += 1
@@ -321,14 +325,40 @@ class AnkiSync(Connection):
     ) -> None:
         """A card new to srs: its state from its answers (and Anki's schedule), into the batch.
 
-        What :func:`srs.replay.replay` does for a log of answers in time order followed by
-        Anki's schedule, written out: a million answers go through here in a big import."""
+        A card of srs's note: :func:`srs.replay.replay` of its answers, written out (a
+        million answers go through here in a big import). A card of Anki's own note keeps
+        Anki's schedule, and its answers keep the figures Anki gave them (see _anki_log)."""
+        card_id = batch.next_card
+        if baseline is not None:
+            self._anki_log(card_id, card.reviews, batch)
+            state = baseline.state
+        else:
+            state = self._replayed_log(card_id, card.reviews, answer, batch)
+        batch.next_card += 1
+        batch.cards.append(
+            (card_id, question_id, deck_id, card.ord, int(suspended), *state_params(state))
+        )
+        if baseline is not None:
+            at = baseline.taken_at_ms
+            batch.changes.append(
+                (batch.next_change, clock.utc_text_of_ms(at), batch.days(at).isoformat())
+            )
+            batch.change_cards.append(
+                (batch.next_change, card_id, _NEW_JSON, state_json(baseline.state))
+            )
+            batch.next_change += 1
+
+    @staticmethod
+    def _replayed_log(
+        card_id: int, reviews: Sequence[ReviewIn], answer: Answer, batch: _Batch
+    ) -> CardState:
+        """The answers, in time order, through the scheduler from a new card, into the
+        batch with the state before and after each; returns the card's state."""
         state = CardState()
         before_json = _NEW_JSON
         add = batch.reviews.append
         to_json = state_json
-        card_id = batch.next_card
-        for review in card.reviews:  # in time order, as the package's log is read
+        for review in reviews:
             day = review.day
             after = answer(state, _GRADES[review.grade], day)
             after_json = to_json(after)
@@ -346,21 +376,50 @@ class AnkiSync(Connection):
                 )
             )
             state, before_json = after, after_json
-        if baseline is not None:
-            state = baseline.state
-        batch.next_card += 1
-        batch.cards.append(
-            (card_id, question_id, deck_id, card.ord, int(suspended), *state_params(state))
-        )
-        if baseline is not None:
-            at = baseline.taken_at_ms
-            batch.changes.append(
-                (batch.next_change, clock.utc_text_of_ms(at), batch.days(at).isoformat())
+        return state
+
+    @staticmethod
+    def _anki_log(card_id: int, reviews: Sequence[ReviewIn], batch: _Batch) -> None:
+        """The answers of a card that keeps Anki's schedule, with the figures Anki gave
+        them: its interval after (0 for a learning step, which comes back the same day),
+        its ease as EF, the passes since the last lapse and the lapses. They are its
+        history; its schedule is Anki's, taken after them."""
+        before_json = _NEW_JSON
+        add = batch.reviews.append
+        repetitions = lapses = 0
+        last: dt.date | None = None
+        for review in reviews:
+            day = review.day
+            kind = "new" if last is None else "repeat" if last >= day else "review"
+            if review.grade < 3:
+                repetitions = 0
+                lapses += review.interval_before > 0
+            elif kind != "repeat":
+                repetitions += 1
+            interval = review.interval_after
+            ef = max(MIN_EF, review.ef) if review.ef else INITIAL_EF
+            day_text = day.isoformat()
+            due = (day + dt.timedelta(days=interval)).isoformat() if interval else day_text
+            after_json = (
+                f'{{"due": "{due}", "ef": {ef}, "interval": {interval}, "lapses": {lapses},'
+                f' "last_review": "{day_text}",'
+                f' "repeat_today": {"false" if interval else "true"},'
+                f' "repetitions": {repetitions}}}'
             )
-            batch.change_cards.append(
-                (batch.next_change, card_id, _NEW_JSON, state_json(baseline.state))
+            add(
+                (
+                    card_id,
+                    review.anki_id,
+                    day_text,
+                    kind,
+                    review.grade,
+                    review.duration_ms,
+                    before_json,
+                    after_json,
+                    review.interval_before,
+                )
             )
-            batch.next_change += 1
+            before_json, last = after_json, day
 
     def _write_batch(self, batch: _Batch) -> None:
         """Write the batch's rows (questions, cards, then what hangs off them) and empty it."""
@@ -480,6 +539,11 @@ class AnkiSync(Connection):
                 changed(change_id, _ms(made_at), kind, state_from_json(after), days_moved or 0)
             )
         state, replayed = replay(events, answer)
+        # Answers before a reset or a schedule taken from Anki keep their figures: the
+        # state those changes left does not come from them.
+        cut = max((e.at_ms for e in events if e.rank == 0 and e.kind != "postpone"), default=-1)
+        at = {e.key: e.at_ms for e in events if e.rank == 1}
+        replayed = [r for r in replayed if at[r.key] > cut]
         self._write_replay(card_id, state, replayed)
         if state_row is not None and tuple(state_row) != state_params(state):
             summary.schedules_changed += 1
