@@ -160,15 +160,17 @@ class AnkiSync(Connection):
         (held,) = self.conn.execute("SELECT count(*) FROM reviews").fetchone()
         if incoming < max(_REBUILD_MIN, 2 * held):
             return []
-        # Those by card stay: they grow at their end (new cards, new ids), and a card srs
-        # has is looked up by them.
+        empty = self.conn.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
+        # Unless srs has no card yet, those by card stay: a card srs has is looked up by
+        # them (and they grow at their end: new cards have new ids).
         indexes = [
             (name, statement)
             for name, statement in self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
                 " AND tbl_name = 'reviews' AND sql IS NOT NULL"
             )
-            if not statement.split("(", 1)[1]
+            if empty
+            or not statement.split("(", 1)[1]
             .replace("[", "")
             .replace('"', "")
             .lstrip()
