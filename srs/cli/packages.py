@@ -69,7 +69,8 @@ def _import_packages(paths: list[Path], db: Path | None, *, dry_run: bool) -> No
                 f" {plural(summary.reviews_added, 'review')} added,"
                 f" {plural(summary.schedules_changed, 'schedule')} changed"
                 + (
-                    f", {plural(len(placed.written), 'media file')} copied"
+                    f", {plural(len(placed.written), 'media file')}"
+                    + (" to copy" if dry_run else " copied")
                     if placed.written
                     else ""
                 )
