@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import sqlite3
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ from anki_helpers import (
     ANSWER_TYPES,
     GRADE_OF_EASE,
     anki_due_date,
+    card,
     export_packages,
+    import_apkg,
+    new_collection,
     next_day,
     revlog_of,
     study_in_anki,
@@ -336,3 +340,46 @@ def test_answers_given_in_anki_later_are_replayed_on_its_schedule(tmp_path, monk
         for review in reviews[known:]:
             expected = sm2.answer(expected, review.grade, review.study_day)
         assert store.card_state(card_id) == expected != taken
+
+
+def test_notes_from_anki_go_back_with_their_html_and_media(anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    db = tmp_path / "srs.db"
+    _import(db, anki["packages"]["current.apkg"])
+    result = cli("export", "-o", str(tmp_path / "back.apkg"), "--with-progress", db=db)
+    assert result.exit_code == 0, result.output
+    assert "4 notes, 6 cards" in result.output and "1 media file" in result.output
+    col = new_collection(tmp_path / "other.anki2")
+    import_apkg(col, tmp_path / "back.apkg", with_scheduling=True)
+    assert (col.note_count(), col.card_count()) == (4, 6)
+    assert (Path(col.media.dir()) / "heart.png").read_bytes() == IMAGE
+    g = anki["guids"]
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Basic"])
+    assert col.get_note(nid)["Question"] == "<b>Bonjour</b>"
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Cloze"])
+    cloze = col.get_note(nid)
+    assert cloze.note_type()["type"] == 1 and len(cloze.card_ids()) == 2
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Basic (and reversed card)"])
+    assert len(col.get_note(nid).card_ids()) == 2
+    col.close()
+    # Back into srs (a second database): the same questions, nothing changed.
+    other = tmp_path / "b" / "srs.db"
+    other.parent.mkdir()
+    out = _import(other, tmp_path / "back.apkg")
+    assert "4 added" in out and "6 cards added" in out
+
+
+def test_two_notes_for_one_question_import_nothing(tmp_path):
+    from srs.exporters.anki import write_apkg
+
+    from srs.records import Question
+
+    question = Question(text="Capital of France?", kind="basic", answer="Paris", id="paris")
+    twice = [card(question, guid, deck="Geo") for guid in ("g-one", "g-two")]
+    twice = [replace(c, uid="id:paris") for c in twice]
+    package = tmp_path / "twice.apkg"
+    write_apkg(twice, package, today=dt.date.today(), now=dt.datetime.now(UTC))
+    db = tmp_path / "srs.db"
+    one_line_error(cli("import", str(package), db=db), "two notes for one question")
+    with Store.open(db) as store:
+        assert store.card_count() == 0

@@ -4,6 +4,7 @@ protobuf reader, the replay of a card's log, the state JSON, media names."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 
 import pytest
 from anki import import_export_pb2
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from srs.exporters.anki import text_to_html
 
-from srs import cloze, sm2
+from srs import clock, cloze, sm2
 from srs.importers.anki_notes import render
 from srs.importers.anki_package import proto_fields
 from srs.markup import html_to_text, media_files, rename_media, split_answer
@@ -212,3 +213,26 @@ _days = st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
 )
 def test_state_json_is_the_stores_json(state):
     assert state_json(state) == state_to_json(state)
+
+
+@given(st.integers(0, 2**42))
+def test_utc_text_of_ms_is_utc_text(ms):
+    moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=ms)
+    assert clock.utc_text_of_ms(ms) == clock.utc_text(moment)
+
+
+def test_sm2_answer_keeps_every_field_of_the_card_state():
+    # sm2.answer builds a CardState field by field (a replay makes a million): a field added
+    # to CardState must be carried there too.
+    assert [f.name for f in fields(CardState)] == [
+        "sm2",
+        "due",
+        "last_review",
+        "lapses",
+        "repeat_today",
+        "memory",
+    ]
+    memory = Memory(3.0, 5.0)
+    state = CardState(memory=memory)
+    assert sm2.answer(state, 4, DAY).memory is memory
+    assert sm2.answer(sm2.answer(state, 1, DAY), 4, DAY).memory is memory

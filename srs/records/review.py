@@ -119,10 +119,11 @@ class CommittedGrade:
 
 @dataclass(frozen=True)
 class ScheduleChange:
-    """A reset or a postpone as it touched one card (kept apart from the answers)."""
+    """A reset, a postpone, or a schedule taken from Anki at import, as it touched one card
+    (kept apart from the answers)."""
 
     id: int
-    kind: Literal["reset", "postpone"]
+    kind: Literal["reset", "postpone", "anki"]  # anki: the schedule a card had in Anki
     made_at: dt.datetime
     study_day: dt.date
     days: int | None  # a postpone's shift

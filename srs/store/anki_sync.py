@@ -16,6 +16,7 @@ answers merged into the review log once each, and every touched card's schedule 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -147,6 +148,10 @@ class AnkiSync(Connection):
                     self.conn.execute(statement)
                 names = self.deck_names_by_id(list(decks.values()))
                 summary.decks = sorted(names)
+        except sqlite3.IntegrityError as e:
+            # Two notes of the package for one question (srs's notes from two databases
+            # that gave one question two GUIDs): nothing is imported.
+            raise SrsError(f"{package.path}: two notes for one question ({e})") from None
         finally:
             self._deck_names = None
             self.conn.execute(f"PRAGMA cache_size = {cache}")
