@@ -442,13 +442,12 @@ class AnkiSync(Connection):
             f" {', '.join(sql.STATE_COLUMNS)}) VALUES ({sql.marks(5 + len(sql.STATE_COLUMNS))})",
             batch.cards,
         )
-        # The time as the store writes it (clock.utc_text), and the study day, made by SQLite.
+        utc = clock.utc_text_of_ms
         conn.executemany(
             "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
             " anki_id, state_before, state_after, interval_before)"
-            " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', ?2 / 1000.0, 'unixepoch'), ?3, ?4, ?5,"
-            " ?6, ?2, ?7, ?8, ?9)",
-            batch.reviews,
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((row[0], utc(row[1]), *row[2:6], row[1], *row[6:]) for row in batch.reviews),
         )
         conn.executemany(
             "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, 'anki', ?, ?)",
