@@ -290,6 +290,53 @@ def bench_import(runs: int) -> list[Row]:
     ]
 
 
+# ---------------------------------------------------------------- Anki package import
+
+
+def bench_anki_import(runs: int) -> list[Row]:
+    """`srs import` of an Anki package (100k notes, 1M answers) beside Anki's own import of
+    the same package; time and peak RSS, each into an empty database/collection."""
+    package = build.anki_package_path()
+    work = CACHE / "anki-import-work"
+
+    def fresh() -> None:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+
+    ours = Variant(
+        "srs import .apkg",
+        [SRS, "import", str(package), "--db", str(work / "srs.db")],
+        before=fresh,
+    )
+    base = Variant(
+        "anki import",
+        [PYTHON, str(BASE / "anki_import_min.py"), str(package), str(work)],
+        before=fresh,
+    )
+    interleave([ours, base], runs, warmup=0)
+    shutil.rmtree(work, ignore_errors=True)
+    ratio = ours.median / base.median
+    what = f"{build.ANKI_NOTES:,} notes, {build.ANKI_REVLOG:,} answers"
+    return [
+        Row(
+            f"`srs import` of an Anki package ({what}) vs Anki's own import",
+            ms(ours.median),
+            ms(base.median),
+            ratio,
+            "<= 2x",
+            ratio <= 2,
+        ),
+        Row(
+            "peak RSS, `srs import` of that package",
+            f"{ours.peak_mb:.0f} MB",
+            f"{base.peak_mb:.0f} MB (Anki)",
+            None,
+            "< 1 GB",
+            ours.peak_mb < 1024,
+        ),
+    ]
+
+
 # ---------------------------------------------------------------- export
 
 
@@ -511,7 +558,7 @@ def bench_fsrs(sizes: list[int], runs: int) -> list[Row]:
 # ---------------------------------------------------------------- report
 
 
-def write_report(rows: list[Row], builds: dict[int, str], args: argparse.Namespace) -> str:
+def write_report(rows: list[Row], builds: dict[int | str, str], args: argparse.Namespace) -> str:
     uname = " ".join(platform.uname())
     lines = [
         "# Benchmark results",
@@ -524,7 +571,10 @@ def write_report(rows: list[Row], builds: dict[int, str], args: argparse.Namespa
         f"- every srs run: fresh process, `--db`, `SRS_NOW={build.NOW}`, `TZ=UTC`",
         "",
         "Collections (cached in bench/cache/): "
-        + "; ".join(f"{build.label(s)}: {b}" for s, b in sorted(builds.items())),
+        + "; ".join(
+            f"{build.label(s) if isinstance(s, int) else s}: {b}"
+            for s, b in sorted(builds.items(), key=lambda item: str(item[0]))
+        ),
         "",
         "| what | ours | baseline | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -544,7 +594,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10k and 100k only, fewer runs")
     parser.add_argument("--runs", type=int, help="runs per variant (default 9, quick 3)")
     parser.add_argument(
-        "--only", default="help,due,review,import,export,stats,fsrs", help="benchmarks to run"
+        "--only",
+        default="help,due,review,import,anki,export,stats,fsrs",
+        help="benchmarks to run",
     )
     args = parser.parse_args()
     sizes = sorted({_size(s) for s in args.sizes.split(",")})
@@ -556,7 +608,7 @@ def main() -> None:
     os.environ["TZ"] = "UTC"
     time.tzset()
 
-    builds: dict[int, str] = {}
+    builds: dict[int | str, str] = {}
     extra = {OPTIMIZE_CARDS, EVALUATE_CARDS} if "fsrs" in only else set()
     for s in sorted(set(sizes) | {10_000, 100_000} | extra):
         log(f"collection {build.label(s)}...")
@@ -578,6 +630,18 @@ def main() -> None:
             meta.write_text(json.dumps({"build_seconds": took}))
         took = json.loads(meta.read_text())["build_seconds"] if meta.exists() else took
         builds[s] = f"{cards:,} cards / {reviews:,} reviews, built in {took:.0f} s"
+    if "anki" in only:
+        log("anki package...")
+        out = subprocess.run(
+            [PYTHON, "-m", "bench.build", "anki"],
+            check=True,
+            env=env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        took = float(out.strip().splitlines()[-1])
+        if took:
+            builds["anki"] = f"Anki package built by Anki in {took:.0f} s"
 
     rows: list[Row] = []
     steps = [
@@ -585,6 +649,7 @@ def main() -> None:
         ("due", lambda: bench_due(sizes, args.runs)),
         ("review", lambda: bench_review(max(sizes), heavy)),
         ("import", lambda: bench_import(heavy)),
+        ("anki", lambda: bench_anki_import(max(1, args.runs // 3))),
         ("stats", lambda: bench_stats(max(sizes), heavy)),
         ("fsrs", lambda: bench_fsrs(sizes, heavy)),
         ("export", lambda: bench_export(heavy, sizes)),  # last: the exporter is the newest code

@@ -39,16 +39,18 @@ import secrets
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import genanki
-from srs.exporters.anki_html import attribute, clean, text_to_html
+from srs.exporters.anki_html import attribute, clean, cloze_html, text_to_html
 from srs.exporters.anki_options import OptionOrders, shuffle_script
 
 from srs.errors import SrsError
+from srs.markup import media_files
 from srs.records import CardExport, FsrsProgress, Question, Review
+from srs.records.export import note_mod
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
 
@@ -78,6 +80,28 @@ QA_FIELDS = (
 )
 QA_TEMPLATE = ("Question/answer", 8_301_531_240_301)
 
+# A question asked both ways (Anki's "Basic (and reversed card)", imported): two templates.
+REVERSED_MODEL_ID = 1_531_240_503
+REVERSED_FIELDS = (
+    ("Question", 8_301_531_240_401),
+    ("Answer", 8_301_531_240_402),
+    ("Explanation", 8_301_531_240_403),
+    ("Source", 8_301_531_240_404),
+)
+REVERSED_TEMPLATES = (
+    ("Question/answer", 8_301_531_240_501),
+    ("Answer/question", 8_301_531_240_502),
+)
+
+# Cloze questions (srs's Markdown `{{c1::...}}`, or Anki's cloze notes): a cloze note type.
+CLOZE_MODEL_ID = 1_531_240_504
+CLOZE_FIELDS = (
+    ("Text", 8_301_531_240_601),
+    ("Back Extra", 8_301_531_240_602),
+    ("Source", 8_301_531_240_603),
+)
+CLOZE_TEMPLATE = ("Cloze", 8_301_531_240_701)
+
 # The marks live only in the Answer field, so the front's HTML never holds the answer; the
 # back needs no JavaScript, just this CSS. Where JavaScript runs, both sides shuffle the
 # options at every review, the back in the front's order (anki_options).
@@ -98,6 +122,8 @@ CSS = """\
 .srs-options li[data-answer="false"] { opacity: .65; }
 .srs-explanation { margin-top: 1em; }
 .srs-source { margin-top: 1.5em; font-size: 60%; opacity: .6; }
+.cloze { font-weight: bold; color: #0969da; }
+.nightMode .cloze { color: #58a6ff; }
 """
 
 _BACK_TAIL = """
@@ -131,12 +157,23 @@ QA_BACK = (
     + _BACK_TAIL
 )
 
-# When this module starts writing a note's fields differently (markup, option order),
-# add 1: every note's mod time moves on by a second, past what any earlier version
-# exported for it (at most its ``content_changed_at``), so Anki takes the new fields once.
-# 1: options in an order of their own, the title in an attribute, Source the file name,
-# code as monospace, Anki markup shown as text.
-FIELDS_REVISION = 1
+
+REVERSED_FRONT = """<div class="srs srs-qa">
+<div class="srs-question">{{Answer}}</div>
+</div>"""
+REVERSED_BACK = (
+    """<div class="srs srs-qa">
+<div class="srs-question">{{Answer}}</div>
+<hr id="answer">
+<div class="srs-answer">{{Question}}</div>"""
+    + _BACK_TAIL
+)
+
+CLOZE_FRONT = """<div class="srs srs-cloze">{{cloze:Text}}</div>"""
+CLOZE_BACK = """<div class="srs srs-cloze">{{cloze:Text}}
+{{#Back Extra}}<div class="srs-explanation">{{Back Extra}}</div>{{/Back Extra}}
+{{#Source}}<div class="srs-source">{{Source}}</div>{{/Source}}
+</div>"""
 
 # --- Scheduling ------------------------------------------------------------------------
 
@@ -168,6 +205,7 @@ class ExportSummary:
     cards: int
     bytes: int
     decks: int
+    media: int = 0  # media files carried
 
 
 # --- Text -------------------------------------------------------------------------------
@@ -216,11 +254,25 @@ def _question_html(q: Question) -> str:
     return body or "&nbsp;"
 
 
+def _source_html(card: CardExport) -> str:
+    """The Source field: where the question came from, and its identity in srs unless that
+    is a hash of its text (another srs database reads it back from there)."""
+    source = text_to_html(card.source)
+    if card.uid and not card.uid.startswith("text:"):
+        source += f' <span class="srs-uid">{text_to_html(card.uid)}</span>'
+    return source
+
+
 def _fields(card: CardExport, orders: OptionOrders) -> list[str]:
     q = card.question
-    source = text_to_html(card.source)
-    explanation = text_to_html(q.explanation)
-    if q.kind == "basic":
+    source = _source_html(card)
+    markup = q.markup  # a note imported from Anki: its HTML as it was
+    explanation = markup.explanation if markup else text_to_html(q.explanation)
+    if q.kind == "cloze":
+        return [markup.text if markup else cloze_html(q.text), explanation, source]
+    if q.kind in ("basic", "reversed"):
+        if markup:
+            return [markup.text or "&nbsp;", markup.answer, explanation, source]
         return [_question_html(q), text_to_html(q.answer), explanation, source]
     if not q.options:
         return [_question_html(q), "", "", explanation, source]
@@ -232,7 +284,7 @@ def _fields(card: CardExport, orders: OptionOrders) -> list[str]:
     front = "".join([f"<li>{o}</li>" for o in options])
     back = "".join(
         [
-            f'<li data-answer="{"true" if i in right else "false"}">{o}</li>'
+            f'<li data-answer="{"true" if i in right else "false"}" data-i="{i}">{o}</li>'
             for i, o in zip(order, options, strict=True)
         ]
     )
@@ -270,7 +322,8 @@ class _Note:
     # Its own mod time: Anki decides whether to update its copy of a note by this stamp
     # (genanki would stamp every note with the one package timestamp).
     mod: int
-    card_id: int = 0
+    ords: tuple[int, ...] = (0,)  # its cards' numbers
+    card_ids: dict[int, int] = field(default_factory=dict)  # ord -> card id, once written
 
 
 def _card_ords(model: _Model, fields: list[str]) -> list[int]:
@@ -311,12 +364,17 @@ def _write_notes(
                     "",  # data
                 )
             )
-            for card_ord in _card_ords(model, fields):
-                note.card_id = next(id_gen)
+            # A cloze note's cards are its gaps' numbers; another note type's, as genanki
+            # works them out from its templates.
+            ords = (
+                note.ords if model.model_type == genanki.Model.CLOZE else _card_ords(model, fields)
+            )
+            for card_ord in ords:
+                card_id = note.card_ids[card_ord] = next(id_gen)
                 # id, nid, did, ord, mod, usn, type, queue (0: new), due, ivl, factor,
                 # reps, lapses, left, odue, odid, flags, data
                 card_rows.append(
-                    (note.card_id, note_id, deck.deck_id, card_ord, note.mod, -1, 0, 0, note.due)
+                    (card_id, note_id, deck.deck_id, card_ord, note.mod, -1, 0, 0, note.due)
                     + (0, 0, 0, 0, 0, 0, 0, 0, "")
                 )
     cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
@@ -327,14 +385,25 @@ _Ids = tuple[tuple[str, int], ...]
 
 
 def _model(
-    model_id: int, name: str, fields: _Ids, template: tuple[str, int], front: str, back: str
+    model_id: int,
+    name: str,
+    fields: _Ids,
+    template: tuple[str, int],
+    front: str,
+    back: str,
+    *more: tuple[tuple[str, int], str, str],
+    model_type: int = genanki.Model.FRONT_BACK,
 ) -> _Model:
+    templates = [(template, front, back), *more]
     return _Model(
         model_id,
         name,
         fields=[{"name": n, "id": i} for n, i in fields],
-        templates=[{"name": template[0], "id": template[1], "qfmt": front, "afmt": back}],
+        templates=[
+            {"name": t[0], "id": t[1], "qfmt": qfmt, "afmt": afmt} for t, qfmt, afmt in templates
+        ],
         css=CSS,
+        model_type=model_type,
     )
 
 
@@ -345,6 +414,24 @@ def _models() -> dict[str, _Model]:
         ),
         "basic": _model(
             QA_MODEL_ID, "srs question/answer", QA_FIELDS, QA_TEMPLATE, QA_FRONT, QA_BACK
+        ),
+        "reversed": _model(
+            REVERSED_MODEL_ID,
+            "srs question/answer (and reversed)",
+            REVERSED_FIELDS,
+            REVERSED_TEMPLATES[0],
+            QA_FRONT,
+            QA_BACK,
+            (REVERSED_TEMPLATES[1], REVERSED_FRONT, REVERSED_BACK),
+        ),
+        "cloze": _model(
+            CLOZE_MODEL_ID,
+            "srs cloze",
+            CLOZE_FIELDS,
+            CLOZE_TEMPLATE,
+            CLOZE_FRONT,
+            CLOZE_BACK,
+            model_type=genanki.Model.CLOZE,
         ),
     }
 
@@ -362,16 +449,6 @@ def anki_day_number(now: dt.datetime) -> int:
 def anki_ease(grade: int) -> int:
     """SM-2 grade 0-5 as Anki's answer button 1-4: 0-2 again, 3 hard, 4 good, 5 easy."""
     return max(1, grade - 1)
-
-
-def note_mod(content_changed_at: dt.datetime) -> int:
-    """A note's mod time: its content stamp in whole seconds, plus FIELDS_REVISION.
-
-    Not clamped to the export time: a change made within the same second as the last one
-    (or with SRS_NOW pinned) is stamped a second later, and must still reach Anki. Anki's
-    Check Database brings a mod time still in the future back to now.
-    """
-    return int(_utc(content_changed_at).timestamp()) + FIELDS_REVISION
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -432,6 +509,7 @@ def write_apkg(
     now: dt.datetime,
     with_progress: bool = False,
     fsrs: FsrsProgress | None = None,
+    media_dir: Path | None = None,
 ) -> ExportSummary:
     """Write ``cards`` to the Anki package ``path``, replacing it atomically.
 
@@ -440,6 +518,7 @@ def write_apkg(
     studied cards go as review cards with their interval, ease, counts and review log;
     the others stay new. With ``fsrs`` (an export under FSRS), a card with a memory state
     carries it as Anki stores it (see ``fsrs_memory``).
+    Media files the notes show (notes imported from Anki) are taken from ``media_dir``.
     Raises SrsError when there is nothing to export or the file cannot be written.
     """
     # Several objects a card, none in reference cycles: the cyclic collector's passes over
@@ -448,7 +527,13 @@ def write_apkg(
     gc.disable()
     try:
         return _write_apkg(
-            cards, path, today=today, now=now, with_progress=with_progress, fsrs=fsrs
+            cards,
+            path,
+            today=today,
+            now=now,
+            with_progress=with_progress,
+            fsrs=fsrs,
+            media_dir=media_dir,
         )
     finally:
         if collecting:
@@ -463,17 +548,31 @@ def _write_apkg(
     now: dt.datetime,
     with_progress: bool,
     fsrs: FsrsProgress | None = None,
+    media_dir: Path | None = None,
 ) -> ExportSummary:
     now = _utc(now)
     models = _models()
     orders = OptionOrders()
     decks: dict[str, genanki.Deck] = {}
     notes: dict[str, list[_Note]] = {}  # by deck name, in export order
-    studied: list[tuple[_Note, CardExport]] = []
+    studied: list[tuple[_Note, int, CardExport]] = []  # (note, card number in Anki, card)
     # card.deck -> its deck and note list, so deck_name() runs once a deck
     by_store_name: dict[str, tuple[genanki.Deck, list[_Note]]] = {}
-    position = 0
+    media: dict[str, None] = {}  # files the notes show, in order
+    position = notes_count = cards_count = 0
+    note: _Note | None = None
     for position, card in enumerate(cards, 1):
+        kind = card.question.kind
+        several = kind in ("cloze", "reversed")  # note types with a card per ord
+        if note is not None and card.guid == note.guid:
+            # Another card of the same question: the store hands them over in a row.
+            if not several:
+                continue  # a note of another Anki note type goes back as its first card
+            note.ords = (*note.ords, card.ord)
+            cards_count += 1
+            if with_progress and not card.state.is_new:
+                studied.append((note, card.ord, card))
+            continue
         entry = by_store_name.get(card.deck)
         if entry is None:
             name = deck_name(card.deck)
@@ -482,7 +581,7 @@ def _write_apkg(
                 deck = decks[name] = genanki.Deck(deck_id(name), name)
             entry = by_store_name[card.deck] = (deck, notes.setdefault(name, []))
         deck, deck_notes = entry
-        model = models["basic" if card.question.kind == "basic" else "mcq"]
+        model = models[kind if kind in models else "mcq"]
         deck.add_model(model)  # genanki writes the note types its decks' notes use
         note = _Note(
             model=model,
@@ -491,10 +590,20 @@ def _write_apkg(
             guid=card.guid,
             due=position,  # new-card order: the export order
             mod=note_mod(card.content_changed_at),
+            ords=(card.ord,),
         )
+        if card.question.markup is not None:
+            for part in (
+                card.question.markup.text,
+                card.question.markup.answer,
+                card.question.markup.explanation,
+            ):
+                media.update(dict.fromkeys(media_files(part)))
         deck_notes.append(note)
+        notes_count += 1
+        cards_count += 1
         if with_progress and not card.state.is_new:
-            studied.append((note, card))
+            studied.append((note, card.ord if several else 0, card))
     if not position:
         raise SrsError("nothing to export: no cards selected")
 
@@ -508,14 +617,19 @@ def _write_apkg(
                 decks[parent] = genanki.Deck(deck_id(parent), parent)
 
     data = _build_collection(decks, notes, studied, today=today, now=now, count=position, fsrs=fsrs)
-    size = _write_atomically(path, lambda fh: _zip(fh, data, now))
-    return ExportSummary(notes=position, cards=position, bytes=size, decks=len(used_names))
+    files = [
+        media_dir / name for name in media if media_dir is not None and (media_dir / name).is_file()
+    ]
+    size = _write_atomically(path, lambda fh: _zip(fh, data, now, files))
+    return ExportSummary(
+        notes=notes_count, cards=cards_count, bytes=size, decks=len(used_names), media=len(files)
+    )
 
 
 def _build_collection(
     decks: dict[str, genanki.Deck],
     notes: dict[str, list[_Note]],
-    studied: list[tuple[_Note, CardExport]],
+    studied: list[tuple[_Note, int, CardExport]],
     *,
     today: dt.date,
     now: dt.datetime,
@@ -552,7 +666,7 @@ def _build_collection(
 
 def _add_progress(
     cursor: sqlite3.Cursor,
-    studied: list[tuple[_Note, CardExport]],
+    studied: list[tuple[_Note, int, CardExport]],
     *,
     today: dt.date,
     now: dt.datetime,
@@ -561,23 +675,29 @@ def _add_progress(
     """Schedule the studied cards as Anki would have them, and add their review log."""
     now_ms = int(now.timestamp() * 1000)
     revlog: list[list[int]] = []
-    for note, card in studied:
-        revlog.extend(_revlog_rows(note.card_id, card.reviews, now_ms))
+    cards_of = []  # (card id in the package, note, card)
+    for note, card_ord, card in studied:
+        card_id = note.card_ids.get(card_ord)
+        if card_id is None:
+            continue  # a card the note type does not make
+        cards_of.append((card_id, note, card))
+        revlog.extend(_revlog_rows(card_id, card.reviews, now_ms))
     _unique_ids(revlog)
     last_reviews = _last_review_times(revlog)
     day0 = anki_day_number(now)
     now_s = int(now.timestamp())
     updates = [
         _scheduled_card(
+            card_id,
             note,
             card,
             today=today,
             day0=day0,
             now_s=now_s,
-            last_review=last_reviews.get(note.card_id),
+            last_review=last_reviews.get(card_id),
             fsrs=fsrs,
         )
-        for note, card in studied
+        for card_id, note, card in cards_of
     ]
     cursor.executemany(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
@@ -608,6 +728,7 @@ def _first_studied_today(card: CardExport, today: dt.date) -> bool:
 
 
 def _scheduled_card(
+    card_id: int,
     note: _Note,
     card: CardExport,
     *,
@@ -650,7 +771,7 @@ def _scheduled_card(
         columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, interval, ease)
     left = 1 if columns[1] == _LEARNING_QUEUE else 0
     card_data = json.dumps(data, separators=(",", ":")) if data else ""
-    return (*columns, reps, state.lapses, left, card_data, now_s, note.card_id)
+    return (*columns, reps, state.lapses, left, card_data, now_s, card_id)
 
 
 def fsrs_memory(card: CardExport, fsrs: FsrsProgress) -> dict[str, float] | None:
@@ -671,11 +792,15 @@ def fsrs_memory(card: CardExport, fsrs: FsrsProgress) -> dict[str, float] | None
     return data
 
 
-def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime) -> None:
+def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime, media: list[Path]) -> None:
     # genanki stores the collection uncompressed (ZIP_STORED); text deflates several-fold.
+    # Media as Anki's legacy packages hold them: files "0", "1", ... and a JSON map.
     stamp = now.astimezone().timetuple()[:6]
+    mapping = json.dumps({str(i): path.name for i, path in enumerate(media)}).encode()
     with zipfile.ZipFile(fh, "w") as archive:
-        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+        entries = [("collection.anki2", collection), ("media", mapping)]
+        entries += [(str(i), path.read_bytes()) for i, path in enumerate(media)]
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # rw-r--r-- when unzipped by hand

@@ -106,3 +106,26 @@ def _closes(line: str, marker: str) -> bool:
 def attribute(text: str) -> str:
     """Text as the value of an HTML attribute (quoted), shown as typed where CSS shows it."""
     return escape(clean(text).replace("\n", " "))
+
+
+# A cloze gap's marks, as Anki's cloze parser reads them: the opening, the hint separator
+# and the closing.
+_CLOZE_TOKEN = re.compile(r"\{\{c[\d,]+::|::|\}\}")
+
+
+def cloze_html(text: str) -> str:
+    """A cloze note's text as its field's HTML: like text_to_html, but the gaps' own marks
+    (``{{c1::``, ``::`` of a hint, ``}}``) stay as they are, for Anki to make the cards."""
+    out: list[str] = []
+    depth = last = 0
+    for token in _CLOZE_TOKEN.finditer(text):
+        mark = token.group(0)
+        opening = mark.startswith("{{c")
+        if not opening and depth == 0:
+            continue  # a "::" or "}}" outside a gap is text
+        out.append(text_to_html(text[last : token.start()]))
+        out.append(mark)
+        depth += 1 if opening else -1 if mark == "}}" else 0
+        last = token.end()
+    out.append(text_to_html(text[last:]))
+    return "".join(out)

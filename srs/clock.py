@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 from srs.errors import SrsError
 
@@ -46,6 +47,41 @@ def study_day(moment: dt.datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -
     """The study day a moment belongs to: a day starts at the rollover hour, local time."""
     local = moment.astimezone() if moment.tzinfo else moment
     return (local - dt.timedelta(hours=rollover_hour)).date()
+
+
+class StudyDays:
+    """Study days of millisecond timestamps in local time, with a rollover hour. Time zone
+    offsets are whole quarter hours, so the day is looked up once a quarter hour of
+    timestamps (an imported review log has a million)."""
+
+    def __init__(self, rollover_hour: int) -> None:
+        self.rollover = rollover_hour * 3600
+        self._days: dict[int, dt.date] = {}
+
+    def __call__(self, ms: int) -> dt.date:
+        quarter = ms // 900_000
+        day = self._days.get(quarter)
+        if day is None:
+            seconds = quarter * 900
+            offset = time.localtime(seconds).tm_gmtoff
+            number = (seconds + offset - self.rollover) // 86400
+            day = self._days[quarter] = dt.date(1970, 1, 1) + dt.timedelta(days=number)
+        return day
+
+
+_UTC_DAYS: dict[int, str] = {}
+
+
+def utc_text_of_ms(ms: int) -> str:
+    """``utc_text`` of a time in ms since the epoch, without making a datetime."""
+    seconds, milli = divmod(ms, 1000)
+    number, rest = divmod(seconds, 86400)
+    day = _UTC_DAYS.get(number)
+    if day is None:
+        day = _UTC_DAYS[number] = (dt.date(1970, 1, 1) + dt.timedelta(days=number)).isoformat()
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{day}T{hours:02d}:{minutes:02d}:{secs:02d}.{milli:03d}Z"
 
 
 def utc_text(moment: dt.datetime) -> str:

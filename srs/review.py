@@ -12,6 +12,7 @@ import string
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from srs import card_faces
 from srs.errors import SrsError
 from srs.records import (
     CardState,
@@ -48,6 +49,14 @@ class Shown:
     def choose(self) -> int:
         """How many options to choose: the number of right ones."""
         return len(self.card.question.answers)
+
+    def front(self) -> str:
+        """What the card asks: the question (a reversed card's answer, a cloze with its gap)."""
+        return card_faces.front(self.card.question, self.card.ord)
+
+    def back(self) -> str:
+        """What the card answers (a cloze's whole text, the gap's words in brackets)."""
+        return card_faces.back(self.card.question, self.card.ord)
 
     def options(self) -> list[tuple[str, str]]:
         """(letter, text) pairs in the order shown."""

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -46,6 +49,21 @@ def open_store(db: Path | None, *, create: bool = False, read_only: bool = False
     return Store.open(
         db, backup_notice=_notice, create=create, read_only=read_only, now=clock.now()
     )
+
+
+@contextmanager
+def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
+    """The database to import into, created if missing; for a dry run against a missing
+    one, an empty database that is thrown away (a dry run writes nothing)."""
+    if dry_run and not database_path(db).exists():
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            open_store(Path(folder) / "dry-run.db", create=True) as store,
+        ):
+            yield store
+        return
+    with open_store(db, create=True) as store:
+        yield store
 
 
 def open_counts(db: Path | None) -> Counts:

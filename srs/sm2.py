@@ -11,7 +11,7 @@ we follow the published text.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from srs.records.card import INITIAL_EF, CardState, Sm2State
@@ -35,7 +35,7 @@ def review(state: Sm2State, grade: int) -> Sm2State:
     """Apply one (first-of-the-day) grade to an SM-2 state."""
     q = Grade.parse(grade)
     if not q.passed:
-        return replace(state, repetitions=0, interval=1)
+        return Sm2State(repetitions=0, ef=state.ef, interval=1)
     n = state.repetitions + 1
     if n == 1:
         interval = 1
@@ -58,16 +58,25 @@ def answer(card: CardState, grade: int, today: dt.date) -> CardState:
     if card.last_review is not None and card.last_review >= today:
         # A same-day repeat, or a clock that went backwards: never reschedule
         # to before the last review.
-        return replace(card, repeat_today=repeat)
+        return CardState(
+            sm2=card.sm2,
+            due=card.due,
+            last_review=card.last_review,
+            lapses=card.lapses,
+            repeat_today=repeat,
+            memory=card.memory,
+        )
     sm2 = review(card.sm2, q)
     lapsed = not q.passed and card.sm2.repetitions > 0
-    return replace(
-        card,
+    # A new CardState rather than dataclasses.replace: several times faster, and a replay
+    # of an imported review log answers a million times.
+    return CardState(
         sm2=sm2,
         due=today + dt.timedelta(days=sm2.interval),
         last_review=today,
         lapses=card.lapses + (1 if lapsed else 0),
         repeat_today=repeat,
+        memory=card.memory,
     )
 
 

@@ -106,3 +106,60 @@ def anki_due_date(col: Collection, due: int) -> dt.date:
     """
     created = dt.datetime.fromtimestamp(col.crt).date()
     return created + dt.timedelta(days=due)
+
+
+# ---------------------------------------------------------------- Anki as the client
+
+# Anki's buttons as srs grades (README): Again 1, Hard 3, Good 4, Easy 5.
+GRADE_OF_EASE = {1: 1, 2: 3, 3: 4, 4: 5}
+ANSWER_TYPES = (0, 1, 2)  # learning, review, relearning; not filtered, manual, rescheduled
+
+
+def study_in_anki(col: Collection, deck: str, ease_for, *, limit: int = 200) -> int:
+    """Answer what Anki's v3 scheduler shows now in ``deck`` (and its sub-decks), with
+    ``ease_for(card, n)`` (n counts the answers of this session); returns how many."""
+    col.decks.select(col.decks.id(deck))
+    n = 0
+    for _ in range(limit):
+        card = col.sched.getCard()
+        if card is None:
+            break
+        col.sched.answerCard(card, ease_for(card, n))
+        n += 1
+    return n
+
+
+def next_day(path: Path, col: Collection) -> Collection:
+    """A day passes in ``col``: everything it logged and scheduled by the clock moves a day
+    back (review log ids, intraday learning due times, the creation time), so the real clock
+    is the next day's. Returns the collection reopened (the scheduler reads crt on open)."""
+    col.db.execute("UPDATE revlog SET id = id - 86400000")
+    col.db.execute("UPDATE cards SET due = due - 86400 WHERE queue IN (1, 4)")
+    col.crt = col.crt - 86_400
+    col.close()
+    return Collection(str(path))
+
+
+def export_packages(col: Collection, folder: Path) -> dict[str, Path]:
+    """The collection exported by Anki in each format: legacy .apkg, current .apkg, .colpkg
+    (last: it closes the collection)."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    out = {}
+    for name, legacy in (("legacy.apkg", True), ("current.apkg", False)):
+        out[name] = folder / name
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=True, legacy=legacy
+        )
+        col.export_anki_package(out_path=str(out[name]), options=options, limit=None)
+    out["collection.colpkg"] = folder / "collection.colpkg"
+    col.export_collection_package(str(out["collection.colpkg"]), include_media=True, legacy=False)
+    return out
+
+
+def revlog_of(col: Collection) -> dict[int, list[tuple[int, int, int]]]:
+    """Anki's answers by card: (id, ease, type), oldest first."""
+    rows: dict[int, list[tuple[int, int, int]]] = {}
+    for rid, cid, ease, kind in col.db.all("SELECT id, cid, ease, type FROM revlog ORDER BY id"):
+        rows.setdefault(cid, []).append((rid, ease, kind))
+    return rows

@@ -94,10 +94,17 @@ def test_no_module_imports_a_private_name_of_another_package():
                     assert own, f"{name} imports private module {node.module}"
 
 
+# Anki's own collection files, never srs's database: the exporter builds one, the package
+# reader reads one (from a temporary file).
+ANKI_COLLECTION_READERS = ("srs.exporters", "srs.importers.anki_package")
+
+
 def test_only_the_store_speaks_sql_to_our_database():
-    # The exporter builds Anki's own collection file with sqlite3: not srs's database.
     users = _importers_of("sqlite3") | _importers_of("sqlite_utils")
-    assert users and _within(users, "srs.store", "srs.exporters") == set()
+    assert users and _within(users, "srs.store", *ANKI_COLLECTION_READERS) == set()
+    # The package reader opens what it extracted, read-only, and nothing else.
+    source = MODULES["srs.importers.anki_package"].read_text(encoding="utf-8")
+    assert source.count("sqlite3.connect(") == 1 and "mode=ro&immutable=1" in source
 
 
 def test_algorithms_are_pure():
@@ -110,7 +117,9 @@ def test_algorithms_are_pure():
 def test_importers_parse_and_never_save():
     for name in MODULES:
         if name.startswith("srs.importers"):
-            assert not {m for m in IMPORTS[name] if m.startswith(("srs.store", "sqlite3"))}
+            assert not {m for m in IMPORTS[name] if m.startswith("srs.store")}
+            if name not in ANKI_COLLECTION_READERS:
+                assert "sqlite3" not in IMPORTS[name]
 
 
 def test_the_session_has_no_terminal_code():
@@ -146,3 +155,18 @@ def test_cli_modules_do_not_import_each_other_in_a_circle():
     for name in cli:
         for target in GRAPH[name] & cli:
             assert name not in GRAPH[target], f"{name} <-> {target}"
+
+
+def test_the_store_parts_name_no_method_twice():
+    # Store is the sum of its parts (mixins): a name defined in two of them would make one
+    # part call the other's method.
+    defined: dict[str, str] = {}
+    for name, path in MODULES.items():
+        if not name.startswith("srs.store."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef) and item.name != "__init__":
+                        assert item.name not in defined, (item.name, defined[item.name], name)
+                        defined[item.name] = name

@@ -432,14 +432,22 @@ def test_a_folder_import_skips_what_is_not_a_deck(db_path, tmp_path):
 
 
 def test_skip_invalid_is_suggested_only_when_something_is_valid(db_path, tmp_path):
+    # Binary data: no question in it, so the flag would import nothing and is not named.
+    binary = tmp_path / "notes.txt"
+    binary.write_bytes(bytes(range(256)))
+    result = run("import", str(binary), "--db", str(db_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{binary}: not a text file (binary data)",
+        "1 error; nothing imported",
+    ]
+    # A package that is not one is an Anki package error, one line.
     package = tmp_path / "deck.apkg"
     package.write_bytes(b"PK\x03\x04" + bytes(range(256)))
     result = run("import", str(package), "--db", str(db_path))
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"{package}: not a text file (binary data)",
-        "1 error; nothing imported",
-    ]
+    assert result.stderr.startswith(f"error: {package}: not an Anki package")
+    assert len(result.stderr.splitlines()) == 1 and "--skip-invalid" not in result.stderr
 
 
 def test_a_reader_that_goes_away_is_not_an_error(imported):

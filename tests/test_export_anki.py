@@ -20,6 +20,7 @@ from srs.exporters.anki import write_apkg
 from srs.exporters.anki_options import OptionOrders
 
 from srs.errors import SrsError
+from srs.records.export import FIELDS_REVISION, note_mod
 
 UTC = dt.UTC
 NOW = dt.datetime.now(UTC)
@@ -46,10 +47,13 @@ def read_collection(package: Path) -> sqlite3.Connection:
 def listed(page: str) -> list[tuple[str, str | None]]:
     """The options of an option list in a field or a card, in order: (HTML, mark or None)."""
     (ol,) = re.findall(r'<ol class="srs-options" type="A">(.*?)</ol>', page, re.S)
-    items = re.findall(r'<li(?: data-answer="(true|false)")?>(.*?)</li>', ol, re.S)
-    rebuilt = [f'<li data-answer="{m}">{t}</li>' if m else f"<li>{t}</li>" for m, t in items]
+    items = re.findall(r'<li(?: data-answer="(true|false)" data-i="(\d+)")?>(.*?)</li>', ol, re.S)
+    rebuilt = [
+        f'<li data-answer="{m}" data-i="{i}">{t}</li>' if m else f"<li>{t}</li>"
+        for m, i, t in items
+    ]
     assert "".join(rebuilt) == ol  # nothing but these items
-    return [(text, mark or None) for mark, text in items]
+    return [(text, mark or None) for mark, _, text in items]
 
 
 def check_options(options: str, answer: str, expected: list[str], right: set[str]) -> None:
@@ -343,10 +347,10 @@ def test_note_mod_is_content_changed_at_plus_the_fields_revision(tmp_path):
     ahead = NOW + dt.timedelta(seconds=2)  # an edit stamped after the export time: kept
     cards = [card(basic(), "a", changed_at=stamp), card(basic(), "b", changed_at=ahead)]
     db = read_collection(export(tmp_path, cards))
-    assert exporter.FIELDS_REVISION >= 1
+    assert FIELDS_REVISION >= 1
     assert dict(db.execute("SELECT guid, mod FROM notes")) == {
-        "a": int(stamp.timestamp()) + exporter.FIELDS_REVISION,
-        "b": int(ahead.timestamp()) + exporter.FIELDS_REVISION,
+        "a": int(stamp.timestamp()) + FIELDS_REVISION,
+        "b": int(ahead.timestamp()) + FIELDS_REVISION,
     }
 
 
@@ -522,7 +526,7 @@ def test_failed_write_leaves_the_old_file_alone(tmp_path, monkeypatch, failure):
     path = tmp_path / "out.apkg"
     path.write_bytes(b"old")
 
-    def broken_zip(fh, data, now):
+    def broken_zip(fh, data, now, media):
         fh.write(data[:100])
         raise failure
 
@@ -585,7 +589,7 @@ def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
                 tags=exporter.anki_tags(c.question.tags),
                 guid=c.guid,
                 due=position,
-                mod=exporter.note_mod(c.content_changed_at),
+                mod=note_mod(c.content_changed_at),
             )
         )
     for name in list(decks):

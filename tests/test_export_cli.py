@@ -231,9 +231,10 @@ def test_source_shows_the_file_name_and_line(db, tmp_path):
     col = new_collection(tmp_path / "collection.anki2")
     import_apkg(col, export_to(db, tmp_path / "all.apkg"))
     note = col.get_note(col.find_notes('"Question:*primarily aim*"')[0])
-    assert note["Source"] == "mlops-basics.md:7"
+    # The file name and line, and the question's identity in srs (its id: here).
+    assert note["Source"] == 'mlops-basics.md:7 <span class="srs-uid">id:mlops-aim</span>'
     sources = {col.get_note(nid)["Source"] for nid in col.find_notes("")}
-    assert all(re.fullmatch(r"mlops-(basics|cicd)\.md:\d+", s) for s in sources), sources
+    assert all(re.match(r"mlops-(basics|cicd)\.md:\d+ <span", s) for s in sources), sources
     assert str(tmp_path) not in col.get_note(note.id).joined_fields()
     col.close()
 

@@ -140,7 +140,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     term.show(_header(session, shown), "dim")
     if q.title:
         term.show(q.title, "bold")
-    term.show(term.text.card_text(q.text, "bold"))
+    term.show(term.text.card_text(shown.front(), "bold"))
     shown_at = time.monotonic()
     judgement: Judgement | None = None
     chosen: tuple[int, ...] | None = None
@@ -152,7 +152,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     else:
         _ask_or_undo(session, term, "(Enter shows the answer)> ")
         lead = Text("Answer: ", style="bold")
-        term.show(term.text.card_text(q.answer, lead=lead))
+        term.show(term.text.card_text(shown.back(), lead=lead))
         suggested, top = None, 5
         prompt = "grade 0-5> "
     duration_ms = int((time.monotonic() - shown_at) * 1000)

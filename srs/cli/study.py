@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,11 +13,10 @@ import typer
 from srs import clock
 from srs.cli.options import DbOption, DeckOption, plural, shorten
 from srs.errors import SrsError
-from srs.runtime import database_path, err, open_store, today_of
+from srs.runtime import database_path, err, import_target, open_store, today_of
 
 if TYPE_CHECKING:
     from srs.records import FileImport
-    from srs.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +30,9 @@ def import_(
         list[Path] | None,
         # readable=False: read_file reports an unreadable file as one line, exit 1, not click.
         typer.Argument(
-            help="Question files, or folders of them.", readable=False, metavar="[PATH]..."
+            help="Question files, folders of them, or Anki packages (.apkg, .colpkg).",
+            readable=False,
+            metavar="[PATH]...",
         ),
     ] = None,
     deck: Annotated[
@@ -59,13 +57,14 @@ def import_(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import question banks (files, or folders of them).
+    """Import question banks and Anki packages (.apkg, .colpkg).
 
     Re-importing updates questions in place and keeps progress. A file named is read as
     asked; in a folder, files that do not look like question banks (a README) are skipped
     and listed.
     """
     from srs.importers import bundled_decks, expand_paths, read_file
+    from srs.importers.anki_package import is_package
 
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
@@ -79,15 +78,21 @@ def import_(
             print(f"{count} cards already in the database; nothing imported.")
             return
     results = []
+    packages = []
     for path in paths:
         in_folder = path.is_dir()
         for file in expand_paths([path]):
+            if not in_folder and is_package(file):
+                packages.append(file)
+                continue
             result = read_file(file, first_option_correct=first_option_correct)
             if in_folder and not result.looks_like_deck:
                 print(f"skipped {file}: no questions found (name the file to import it anyway)")
             else:
                 results.append(result)
-    if not results:
+    if packages and (deck is not None or prune):
+        raise SrsError("--deck and --prune are for question files, not Anki packages")
+    if not results and not packages:
         raise SrsError("nothing to import: no file in the folder looks like a question bank")
     errors = 0
     for result in results:
@@ -100,11 +105,19 @@ def import_(
         hint = " (--skip-invalid imports the valid questions)" if valid else ""
         err(f"{plural(errors, 'error')}; nothing imported{hint}")
         raise typer.Exit(1)
+    if packages:
+        from srs.cli.packages import import_packages
+
+        import_packages(packages, db, dry_run=dry_run)
+        if not results:
+            if dry_run:
+                print("Dry run: nothing written.")
+            return
     batches = [
         (deck or r.deck or Path(r.path).stem, str(Path(r.path).resolve()), r.questions)
         for r in results
     ]
-    with _import_target(db, dry_run=dry_run) as store:
+    with import_target(db, dry_run=dry_run) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
     for result, s in zip(results, summaries, strict=True):
         line = (
@@ -123,21 +136,6 @@ def import_(
         print(f"Skipped what has errors ({plural(errors, 'error')}, listed above).")
     if dry_run:
         print("Dry run: nothing written.")
-
-
-@contextmanager
-def _import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
-    """The database to import into, created if missing; for a dry run against a missing
-    one, an empty database that is thrown away (a dry run writes nothing)."""
-    if dry_run and not database_path(db).exists():
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            open_store(Path(folder) / "dry-run.db", create=True) as store,
-        ):
-            yield store
-        return
-    with open_store(db, create=True) as store:
-        yield store
 
 
 NO_CARDS = """\
@@ -269,6 +267,7 @@ def export(
     Re-exporting updates the notes in Anki.
     """
     from srs.exporters.anki import write_apkg
+    from srs.media import media_folder
 
     with open_store(db, read_only=True) as store:
         today = today_of(store)
@@ -285,9 +284,11 @@ def export(
             now=today.now,
             with_progress=with_progress,
             fsrs=_fsrs_progress(store, today.settings) if with_progress else None,
+            media_dir=media_folder(store.path),
         )
     print(
         f"Wrote {path}: {summary.notes} notes, {summary.cards} cards,"
         f" {plural(summary.decks, 'deck')}, {_size(summary.bytes)}"
+        + (f", {plural(summary.media, 'media file')}" if summary.media else "")
         + (" (with progress)" if with_progress else "")
     )

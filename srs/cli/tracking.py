@@ -352,6 +352,7 @@ def show(
     for c in changes:
         days = f" by {c.days} days" if c.days else ""
         undone = " (undone)" if c.undone_at else ""
-        events.append((c.made_at, f"  {c.study_day}  {c.kind}{days}{undone}"))
+        what = "schedule from Anki" if c.kind == "anki" else c.kind
+        events.append((c.made_at, f"  {c.study_day}  {what}{days}{undone}"))
     for _, line in sorted(events, key=lambda e: e[0]):
         print(line)

@@ -15,6 +15,9 @@
 
     ## What does SM-2 stand for?
     SuperMemo 2.
+
+    ## {{c1::Paris}} is the capital of {{c2::France}}.
+    > A cloze: a card per gap number.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from srs import cloze
 from srs.importers._common import Draft, Option, finish, split_lines
 from srs.records import ParseResult, Problem, split_deck_name
 
@@ -211,6 +215,11 @@ def _close_question(state: _State) -> None:
         draft.explanation = "\n".join(q.explanation).strip("\n")
     body = "\n".join(q.body).strip("\n")
     if draft.options:
+        if body:
+            draft.text = f"{draft.text}\n{body}"
+    elif cloze.has_cloze(draft.text) or cloze.has_cloze(body):
+        # A cloze: the heading and the text under it, gaps and all, are the card.
+        draft.kind = "cloze"
         if body:
             draft.text = f"{draft.text}\n{body}"
     elif body:

@@ -38,7 +38,9 @@ _MODULE_OF = {
     "COLLECTION": "fsrs",
     "FittedParameters": "fsrs",
     "parameters_for": "fsrs",
+    "Face": "question",
     "Kind": "question",
+    "Markup": "question",
     "ParseResult": "question",
     "Problem": "question",
     "Question": "question",
@@ -65,6 +67,7 @@ __all__ = [
     "CommittedGrade",
     "DeckDue",
     "DueCounts",
+    "Face",
     "FileImport",
     "FittedParameters",
     "FsrsProgress",
@@ -72,6 +75,7 @@ __all__ = [
     "Kind",
     "LoggedAnswer",
     "MATURE_DAYS",
+    "Markup",
     "Memory",
     "ParseResult",
     "PostponeUndone",
@@ -109,7 +113,9 @@ if TYPE_CHECKING:
     from srs.records.export import CardExport, FsrsProgress
     from srs.records.fsrs import COLLECTION, FittedParameters, parameters_for
     from srs.records.question import (
+        Face,
         Kind,
+        Markup,
         ParseResult,
         Problem,
         Question,

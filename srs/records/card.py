@@ -107,12 +107,14 @@ class CardState:
 
 @dataclass(frozen=True)
 class StudyCard:
-    """A card with its question, ready to be shown."""
+    """A card with its question, ready to be shown; ``ord`` says which of the question's
+    cards it is (a reversed question's second card, a cloze's gap number - 1)."""
 
     id: int
     deck: str
     question: Question
     state: CardState
+    ord: int = 0
 
 
 @dataclass(frozen=True)

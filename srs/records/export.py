@@ -9,6 +9,28 @@ from srs.records.card import CardState
 from srs.records.question import Question
 from srs.records.review import Review
 
+# When the Anki exporter starts writing a note's fields differently (markup, option order),
+# add 1: every note's mod time moves on by a second, past what any earlier version exported
+# for it (at most its ``content_changed_at``), so Anki takes the new fields once.
+# 1: options in an order of their own, the title in an attribute, Source the file name,
+# code as monospace, Anki markup shown as text.
+FIELDS_REVISION = 1
+
+
+def note_mod(content_changed_at: dt.datetime) -> int:
+    """An exported note's mod time (seconds): the question's content stamp, plus
+    FIELDS_REVISION. The exporter stamps notes with it; an Anki import tells by it whether
+    Anki's copy of a note is the one srs exported, or was edited in Anki since.
+
+    Not clamped to the export time: a change made within the same second as the last one
+    (or with SRS_NOW pinned) is stamped a second later, and must still reach Anki. Anki's
+    Check Database brings a mod time still in the future back to now.
+    """
+    moment = content_changed_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp()) + FIELDS_REVISION
+
 
 @dataclass(frozen=True)
 class CardExport:
@@ -21,6 +43,8 @@ class CardExport:
     content_changed_at: dt.datetime  # UTC; when the question's content last changed
     state: CardState  # its schedule; state.is_new when never studied
     reviews: tuple[Review, ...] = ()
+    ord: int = 0  # which of the question's cards (cards of one question come in a row)
+    uid: str = ""  # the question's identity in its deck ("id:...", "text:...", "anki:...")
 
 
 @dataclass(frozen=True)

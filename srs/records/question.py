@@ -7,7 +7,29 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["mcq", "basic"]
+# "reversed": a question/answer asked both ways (two cards); "cloze": a text with gaps
+# ``{{c1::...}}``, a card per gap number (srs/cloze.py).
+Kind = Literal["mcq", "basic", "reversed", "cloze"]
+
+
+@dataclass(frozen=True)
+class Markup:
+    """A question's HTML as Anki had it: kept for the export back to Anki, while
+    ``Question.text``/``answer``/``explanation`` hold the text the terminal shows."""
+
+    text: str
+    answer: str = ""
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One card of a note of another Anki note type: its front and back, rendered from
+    the note type's template as text."""
+
+    ord: int
+    front: str
+    back: str
 
 
 @dataclass(frozen=True)
@@ -15,7 +37,9 @@ class Question:
     """One question as a parser read it; nothing here knows about scheduling.
 
     For ``kind == "mcq"``: ``options`` in source order, ``answers`` the indexes of
-    the right ones. For ``kind == "basic"``: ``answer`` holds the back of the card.
+    the right ones. For ``kind == "basic"`` and ``"reversed"``: ``answer`` holds the back
+    of the card. For ``kind == "cloze"``: ``text`` holds the gaps, ``explanation`` what is
+    shown with the answer. ``markup`` and ``faces`` come only from Anki packages.
     """
 
     text: str
@@ -28,6 +52,8 @@ class Question:
     tags: tuple[str, ...] = ()
     id: str | None = None  # an explicit id from the canonical format
     line: int = 0  # 1-based line where the question starts in its file
+    markup: Markup | None = None  # the HTML an Anki note had
+    faces: tuple[Face, ...] = ()  # the cards of a note of another Anki note type
     # normalise(text) when a parser has computed it already, so question_uid need not: not
     # part of the value (never compared), and dataclasses.replace() leaves it empty.
     normalised: str = field(default="", init=False, repr=False, compare=False)

@@ -23,6 +23,8 @@ class Grade(IntEnum):
     @classmethod
     def parse(cls, value: object) -> Grade:
         """A grade from an int 0-5; anything else is a ValueError."""
+        if type(value) is cls:  # already one (a replay parses a million)
+            return value  # type: ignore[return-value]
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"grade must be an integer 0-5, not {value!r}")
         if not 0 <= value <= 5:
@@ -117,10 +119,11 @@ class CommittedGrade:
 
 @dataclass(frozen=True)
 class ScheduleChange:
-    """A reset or a postpone as it touched one card (kept apart from the answers)."""
+    """A reset, a postpone, or a schedule taken from Anki at import, as it touched one card
+    (kept apart from the answers)."""
 
     id: int
-    kind: Literal["reset", "postpone"]
+    kind: Literal["reset", "postpone", "anki"]  # anki: the schedule a card had in Anki
     made_at: dt.datetime
     study_day: dt.date
     days: int | None  # a postpone's shift

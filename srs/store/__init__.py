@@ -10,7 +10,8 @@ One class, :class:`Store` (in :mod:`.database`), put together from one part per 
 - :mod:`.control`: suspend, reset, postpone and its undo;
 - :mod:`.figures`: the aggregates of `srs stats` and the card listings;
 - :mod:`.export`: cards streamed to an exporter;
-- :mod:`.memory`: FSRS's side: review histories, memory states, fitted parameters.
+- :mod:`.memory`: FSRS's side: review histories, memory states, fitted parameters;
+- :mod:`.anki_sync`: an Anki package in: notes, answers merged once, schedules replayed.
 
 :mod:`.migrations` is the schema, as named append-only steps; :mod:`.sql` names the SQL that
 several parts share; :mod:`.rows` maps rows to records. Every write is one transaction,

@@ -9,7 +9,13 @@ from srs.records import CardExport, Review
 from srs.store import sql
 from srs.store.connection import Connection
 from srs.store.questions import source_name
-from srs.store.rows import QUESTION_COLUMNS, moment, question_from_row, state_from_row
+from srs.store.rows import (
+    QUESTION_COLUMNS,
+    QUESTION_WIDTH,
+    moment,
+    question_from_row,
+    state_from_row,
+)
 
 
 class Export(Connection):
@@ -91,12 +97,14 @@ class Export(Connection):
         stamps: dict[str, dt.datetime] = {}
         for deck_id, deck in names:
             for row in self.conn.execute(
-                f"SELECT c.id, q.guid, q.source_file, q.content_changed_at,"
+                f"SELECT c.id, q.guid, q.source_file, q.content_changed_at, c.ord,"
                 f" {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
-                " JOIN questions q ON q.id = c.question_id WHERE c.deck_id = ? ORDER BY c.id",
+                " JOIN questions q ON q.id = c.question_id WHERE c.deck_id = ?"
+                # A question's cards in a row: an exporter makes one note of them.
+                " ORDER BY c.question_id, c.ord",
                 [deck_id],
             ):
-                question = question_from_row(row[4:14])
+                question = question_from_row(row[5 : 5 + QUESTION_WIDTH])
                 changed_at = stamps.get(row[3])
                 if changed_at is None:
                     changed_at = stamps[row[3]] = moment(row[3])
@@ -106,6 +114,8 @@ class Export(Connection):
                     guid=row[1],
                     source=f"{source_name(row[2])}:{question.line}",
                     content_changed_at=changed_at,
-                    state=state_from_row(row[14:]),
+                    state=state_from_row(row[5 + QUESTION_WIDTH :]),
                     reviews=tuple(reviews.pop(row[0], ())),
+                    ord=row[4],
+                    uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
                 )

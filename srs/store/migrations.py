@@ -196,12 +196,37 @@ def m005_fsrs_parameters(db: Database) -> None:
     )
 
 
+def m006_anki_round_trip(db: Database) -> None:
+    """Anki packages in: a question may have several cards, an imported note keeps its HTML,
+    and an answer from Anki's review log remembers its id there, so it is added once.
+
+    - `cards.ord`: which of the question's cards (a reversed question's second card, a cloze
+      gap's number - 1); one card per (question, ord) instead of one per question.
+    - `questions.markup`: JSON of the note's HTML (text, answer, explanation) when it came
+      from Anki, NULL for plain text; `questions.faces`: JSON of the rendered cards of a note
+      of another Anki note type, NULL otherwise.
+    - `reviews.anki_id`: the Anki review log id (the answer's time in ms) of an answer that
+      came from a package, unique per card.
+    """
+    db["cards"].add_column("ord", int, not_null_default=0)
+    db.execute("DROP INDEX idx_cards_question_id")
+    db.execute("CREATE UNIQUE INDEX idx_cards_question_ord ON cards (question_id, ord)")
+    db["questions"].add_column("markup", str)
+    db["questions"].add_column("faces", str)
+    db["reviews"].add_column("anki_id", int)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_reviews_anki_id ON reviews (card_id, anki_id)"
+        " WHERE anki_id IS NOT NULL"
+    )
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_schedule_changes,
     m003_stats_indexes,
     m004_memory_state,
     m005_fsrs_parameters,
+    m006_anki_round_trip,
 ]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 

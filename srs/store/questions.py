@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from srs import clock
+from srs import card_faces, clock
 from srs.errors import SrsError
 from srs.records import (
     FileImport,
@@ -183,6 +183,7 @@ class Questions(Connection):
             elif stored.content != new_content:
                 result.updated += 1
                 self._update_question(stored, uid, new_content, source, q.line, now)
+                self._add_cards(stored.id, deck_id, card_faces.ords(q))
             else:
                 result.unchanged += 1
                 if (stored.source_file, stored.source_line) != (source, q.line):
@@ -299,8 +300,24 @@ class Questions(Connection):
             " WHERE id > ? ORDER BY id",
             [last_id],
         )
+        # Questions of several cards (clozes) get the others; a cloze without gap 1 has no
+        # card 0.
+        for qid, (index, _, _) in enumerate(new, last_id + 1):
+            q = questions[index]
+            if q.kind == "cloze":
+                ords = card_faces.ords(q)
+                if 0 not in ords:
+                    self.conn.execute("DELETE FROM cards WHERE question_id = ?", [qid])
+                self._add_cards(qid, deck_id, ords)
         # Consecutive rowids from last_id + 1, in the order inserted.
         return [_Added(last_id + 1 + k, *entry) for k, entry in enumerate(new)]
+
+    def _add_cards(self, question_id: int, deck_id: int, ords: Sequence[int]) -> None:
+        """The question's cards numbered ``ords`` that it does not have yet."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO cards (question_id, deck_id, ord) VALUES (?, ?, ?)",
+            [(question_id, deck_id, o) for o in ords],
+        )
 
     def _left_the_source(self, deck_id: int, result: FileImport, seen: set[str], prune: bool):
         """Questions last read from this file that no file of this import had: list or prune."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from json.encoder import encode_basestring as _json_string  # the ensure_ascii=False one
 from typing import Any
 
-from srs.records import CardState, Memory, Question, Review, Sm2State
+from srs.records import CardState, Face, Markup, Memory, Question, Review, Sm2State
 
 
 def day(text: str | None) -> dt.date | None:
@@ -66,8 +66,9 @@ def state_from_json(text: str) -> CardState:
 
 QUESTION_COLUMNS = (
     "q.kind, q.text, q.title, q.options, q.answers, q.answer, q.explanation, q.tags,"
-    " q.uid, q.source_line"
+    " q.uid, q.source_line, q.markup, q.faces"
 )
+QUESTION_WIDTH = 12  # how many columns QUESTION_COLUMNS selects
 
 
 @functools.lru_cache(maxsize=4096)
@@ -79,7 +80,7 @@ def _json_tuple(text: str) -> tuple:
 
 def question_from_row(row: Sequence) -> Question:
     """A Question from the columns of QUESTION_COLUMNS."""
-    kind, text, title, options, answers, answer, explanation, tags, uid, line = row
+    kind, text, title, options, answers, answer, explanation, tags, uid, line, markup, faces = row
     return Question(
         text=text,
         kind=kind,
@@ -91,7 +92,29 @@ def question_from_row(row: Sequence) -> Question:
         tags=_json_tuple(tags),
         id=uid[3:] if uid.startswith("id:") else None,
         line=line or 0,
+        markup=markup_from_json(markup),
+        faces=faces_from_json(faces),
     )
+
+
+def markup_to_json(markup: Markup | None) -> str | None:
+    if markup is None:
+        return None
+    return json.dumps([markup.text, markup.answer, markup.explanation], ensure_ascii=False)
+
+
+def markup_from_json(text: str | None) -> Markup | None:
+    return None if text is None else Markup(*json.loads(text))
+
+
+def faces_to_json(faces: Sequence[Face]) -> str | None:
+    if not faces:
+        return None
+    return json.dumps([[f.ord, f.front, f.back] for f in faces], ensure_ascii=False)
+
+
+def faces_from_json(text: str | None) -> tuple[Face, ...]:
+    return () if text is None else tuple(Face(*face) for face in json.loads(text))
 
 
 _to_json = json.JSONEncoder(ensure_ascii=False).encode

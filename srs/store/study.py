@@ -21,6 +21,7 @@ from srs.store.connection import no_card
 from srs.store.counts import Counts
 from srs.store.rows import (
     QUESTION_COLUMNS,
+    QUESTION_WIDTH,
     REVIEW_COLUMNS,
     question_from_row,
     review_from_row,
@@ -57,7 +58,7 @@ class Study(Counts):
 
     def study_card(self, card_id: int) -> StudyCard:
         row = self.conn.execute(
-            f"SELECT c.id, d.name, {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
+            f"SELECT c.id, d.name, c.ord, {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = c.deck_id"
             " WHERE c.id = ?",
             [card_id],
@@ -67,8 +68,9 @@ class Study(Counts):
         return StudyCard(
             id=row[0],
             deck=row[1],
-            question=question_from_row(row[2:12]),
-            state=state_from_row(row[12:]),
+            question=question_from_row(row[3 : 3 + QUESTION_WIDTH]),
+            state=state_from_row(row[3 + QUESTION_WIDTH :]),
+            ord=row[2],
         )
 
     def card_state(self, card_id: int) -> CardState:

@@ -1,0 +1,385 @@
+"""`srs import` of Anki packages, against collections made and studied by the real Anki
+backend over simulated days, and exported by Anki itself in each format.
+
+Anki reads the real clock, so these tests do too (SRS_NOW is unset): days are simulated by
+moving Anki's past a day back (tests/anki_helpers.py: next_day), and every date compared is
+computed from the same timestamps on both sides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sqlite3
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from anki_helpers import (
+    ANSWER_TYPES,
+    GRADE_OF_EASE,
+    anki_due_date,
+    card,
+    export_packages,
+    import_apkg,
+    new_collection,
+    next_day,
+    revlog_of,
+    study_in_anki,
+)
+from helpers import cli, one_line_error, run_srs
+
+from srs import clock, sm2
+from srs.store import Store
+
+UTC = dt.UTC
+FORMATS = ("legacy.apkg", "current.apkg", "collection.colpkg")
+DAYS = 4
+IMAGE = b"\x89PNG\r\n\x1a\n a tiny heart"
+# Again, Good, Easy, Good, Hard, Good: some of each, in a fixed round.
+EASES = (1, 3, 4, 3, 2, 3)
+
+
+def _ease(card, n: int) -> int:
+    return EASES[(card.id // 7 + card.ord + n) % len(EASES)]
+
+
+@pytest.fixture(scope="module")
+def anki(tmp_path_factory):
+    """A collection with a note of each kind, studied over several days, and its packages."""
+    folder = tmp_path_factory.mktemp("anki")
+    path = folder / "collection.anki2"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "UTC")
+        import time
+
+        time.tzset()
+        col = Collection(str(path))
+        french = col.decks.id("Lang::French")
+        notes = {}
+
+        def add(kind: str, deck: int, **fields: str) -> None:
+            note = col.new_note(col.models.by_name(kind))
+            for name, value in fields.items():
+                note[name] = value
+            note.tags = ["lang", "fr::basics"]
+            col.add_note(note, deck)
+            notes[kind] = note.guid
+
+        add("Basic", french, Front="<b>Bonjour</b>", Back="Hello")
+        add("Basic (and reversed card)", french, Front="le chat", Back="the cat")
+        add(
+            "Cloze",
+            french,
+            Text="{{c1::Paris}} is the capital of {{c2::France}}",
+            **{"Back Extra": "since 508"},
+        )
+        image = folder / "heart.png"
+        image.write_bytes(IMAGE)
+        col.media.add_file(str(image))
+        add(
+            "Basic (type in the answer)",
+            col.decks.id("Lang"),
+            Front='le cœur <img src="heart.png">',
+            Back="the heart",
+        )
+        answered = 0
+        for day in range(DAYS):
+            if day:
+                col = next_day(path, col)
+            answered += study_in_anki(col, "Lang", _ease)
+        assert answered > 8
+        packages = export_packages(col, folder)
+        col = Collection(str(path))
+        yield {"col": col, "packages": packages, "guids": notes}
+        col.close()
+
+
+def _import(db: Path, package: Path, *args: str):
+    result = cli("import", str(package), *args, db=db)
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_a_studied_anki_collection_comes_in(name, anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    col: Collection = anki["col"]
+    db = tmp_path / "srs.db"
+    out = _import(db, anki["packages"][name])
+    assert "4 added, 0 updated, 0 unchanged" in out
+    assert "6 cards added" in out
+    assert "1 media file copied" in out
+    assert (tmp_path / "srs-media" / "heart.png").read_bytes() == IMAGE
+    today = clock.study_day(clock.now())
+    log = revlog_of(col)
+    with Store.open(db) as store:
+        rows = store.conn.execute(
+            "SELECT q.guid, q.kind, q.text, q.answer, q.explanation, q.tags, d.name, c.id, c.ord"
+            " FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN decks d ON d.id = c.deck_id"
+        ).fetchall()
+        by_guid: dict[str, list] = {}
+        for guid, kind, text, answer, explanation, tags, deck, card_id, ord_ in rows:
+            by_guid.setdefault(guid, []).append((ord_, card_id))
+            by_guid[guid + ":q"] = [kind, text, answer, explanation, tags, deck]
+        g = anki["guids"]
+        assert by_guid[g["Basic"] + ":q"][:3] == ["basic", "Bonjour", "Hello"]
+        assert by_guid[g["Basic (and reversed card)"] + ":q"][:3] == [
+            "reversed",
+            "le chat",
+            "the cat",
+        ]
+        cloze = by_guid[g["Cloze"] + ":q"]
+        assert cloze[:4] == [
+            "cloze",
+            "{{c1::Paris}} is the capital of {{c2::France}}",
+            "",
+            "since 508",
+        ]
+        image = by_guid[g["Basic (type in the answer)"] + ":q"]
+        assert image[1] == "le cœur [image: heart.png]" and image[5] == "Lang"
+        assert cloze[4] == '["fr::basics", "lang"]' and cloze[5] == "Lang::French"
+        assert sorted(o for o, _ in by_guid[g["Cloze"]]) == [0, 1]
+        assert sorted(o for o, _ in by_guid[g["Basic (and reversed card)"]]) == [0, 1]
+        # The HTML is kept for the export back.
+        (markup,) = store.conn.execute(
+            "SELECT markup FROM questions WHERE guid = ?", [g["Basic"]]
+        ).fetchone()
+        assert "<b>Bonjour</b>" in markup
+
+        checked = 0
+        types = set()
+        for cid in col.find_cards(""):
+            card = col.get_card(cid)
+            guid = col.get_note(card.nid).guid
+            (srs_card,) = [c for o, c in by_guid[guid] if o == card.ord]
+            answers = [(rid, ease) for rid, ease, kind in log.get(cid, []) if kind in ANSWER_TYPES]
+            reviews = store.reviews(srs_card)
+            # Anki's answers are srs's log, each once, with its grade.
+            assert [(r.reviewed_at, r.grade) for r in reviews] == [
+                (dt.datetime.fromtimestamp(rid / 1000, UTC), GRADE_OF_EASE[ease])
+                for rid, ease in answers
+            ]
+            # Each answer keeps the figures Anki gave it: interval (0 for a learning step),
+            # ease as EF; its kind by study day (first answer new, first of a day review).
+            figures = {
+                rid: (ivl, factor)
+                for rid, ivl, factor in col.db.all(
+                    "SELECT id, ivl, factor FROM revlog WHERE cid = ?", cid
+                )
+            }
+            last_day = None
+            for review, (rid, _) in zip(reviews, answers, strict=True):
+                day = clock.study_day(dt.datetime.fromtimestamp(rid / 1000, UTC))
+                ivl, factor = figures[rid]
+                interval = max(0, ivl)
+                kind = "new" if last_day is None else "repeat" if last_day == day else "review"
+                assert (review.study_day, review.kind) == (day, kind)
+                assert (review.interval_after, review.ef_after, review.due_after) == (
+                    interval,
+                    max(130, factor // 10) if factor else 250,
+                    day + dt.timedelta(days=interval),
+                )
+                last_day = day
+            # The card keeps Anki's schedule, as SM-2.
+            now = store.card_state(srs_card)
+            types.add(card.type)
+            if card.type == 0:
+                assert now.is_new
+            elif card.type == 2:
+                assert (now.sm2.interval, now.sm2.ef, now.lapses, now.due) == (
+                    card.ivl,
+                    max(130, card.factor // 10),
+                    card.lapses,
+                    anki_due_date(col, card.due),
+                )
+            else:  # learning: a same-day repeat if answered today, else due today
+                last = clock.study_day(dt.datetime.fromtimestamp(answers[-1][0] / 1000, UTC))
+                if last == today:
+                    assert (now.due, now.repeat_today) == (today + dt.timedelta(days=1), True)
+                else:
+                    assert now.due <= today or card.queue == 3
+            checked += 1
+        assert checked == 6
+        assert {2} <= types  # review cards (and learning or new ones) were checked
+
+
+def test_importing_again_or_another_format_adds_nothing(anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    db = tmp_path / "srs.db"
+    first = _import(db, anki["packages"]["current.apkg"])
+    reviews = int(first.split(" reviews added")[0].split(", ")[-1])
+    assert reviews > 8
+    with Store.open(db) as store:
+        before = store.conn.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+        cards = store.conn.execute("SELECT * FROM cards ORDER BY id").fetchall()
+    for name in FORMATS:
+        again = _import(db, anki["packages"][name])
+        assert "0 added, 0 updated, 4 unchanged" in again
+        assert "0 cards added, 0 reviews added, 0 schedules changed" in again
+    with Store.open(db) as store:
+        assert store.conn.execute("SELECT * FROM reviews ORDER BY id").fetchall() == before
+        assert store.conn.execute("SELECT * FROM cards ORDER BY id").fetchall() == cards
+
+
+def test_dry_run_reports_and_writes_nothing(anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    db = tmp_path / "srs.db"
+    out = _import(db, anki["packages"]["legacy.apkg"], "--dry-run")
+    assert "4 added, 0 updated, 0 unchanged" in out and "Dry run: nothing written." in out
+    assert not (tmp_path / "srs-media").exists()
+    with Store.open(db) as store:
+        assert store.card_count() == 0
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+
+
+# --- damaged packages: one line, exit 1, nothing changed -------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _entries(package: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(package) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _damaged(anki) -> list[tuple[str, bytes, str]]:
+    current = _entries(anki["packages"]["current.apkg"])
+    legacy = _entries(anki["packages"]["legacy.apkg"])
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE notes (id)")
+    not_anki = db.serialize()
+    return [
+        ("text.apkg", b"## not a package\n", "not an Anki package (not a readable zip file"),
+        ("other.zip", _zip({"readme.txt": b"hello"}), "not an Anki package (a zip without"),
+        ("newer.apkg", _zip({**current, "meta": b"\x08\x63"}), "meta: package version 99 is newer"),
+        (
+            "cut.apkg",
+            _zip({**current, "collection.anki21b": current["collection.anki21b"][:200]}),
+            "collection.anki21b: damaged",
+        ),
+        (
+            "noise.apkg",
+            _zip({**legacy, "collection.anki21": b"SQLite format 3\x00" + b"\x01" * 5000}),
+            "collection.anki21:",
+        ),
+        (
+            "tables.apkg",
+            _zip({"collection.anki2": not_anki}),
+            "collection.anki2: not an Anki collection",
+        ),
+        (
+            "media.apkg",
+            _zip({k: v for k, v in current.items() if k != "0"}),
+            "media: file 0 (heart.png) missing from the package",
+        ),
+    ]
+
+
+def test_a_damaged_or_foreign_package_is_one_line_and_changes_nothing(anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    db = tmp_path / "srs.db"
+    _import(db, anki["packages"]["current.apkg"])
+    with Store.open(db) as store:
+        before = store.conn.execute("SELECT count(*) FROM reviews").fetchone()
+    for name, data, message in _damaged(anki):
+        path = tmp_path / name
+        path.write_bytes(data)
+        one_line_error(cli("import", str(path), db=db), message)
+    with Store.open(db) as store:
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone() == before
+    # And through a real process: one line on stderr, exit 1, no traceback.
+    done = run_srs("import", str(tmp_path / "cut.apkg"), "--db", str(db))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+
+
+def test_answers_given_in_anki_later_are_replayed_on_its_schedule(tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "un", "one"
+    col.add_note(note, col.decks.id("Lang"))
+    for day in range(3):
+        if day:
+            col = next_day(path, col)
+        study_in_anki(col, "Lang", lambda card, n, day=day: (3, 4, 1, 3)[(day + n) % 4])
+    # A day passes; the package is exported before anything is studied that day.
+    col = next_day(path, col)
+    first = tmp_path / "first"
+    first.mkdir()
+    db = tmp_path / "srs.db"
+    _import(db, export_packages(col, first)["current.apkg"])
+    with Store.open(db) as store:
+        (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
+        taken = store.card_state(card_id)
+        known = len(store.reviews(card_id))
+    assert not taken.is_new and taken.last_review < clock.study_day(clock.now())
+    # Studied in Anki today (made due, as a user may), then the next package.
+    col = Collection(str(path))
+    col.sched.set_due_date(col.find_cards(""), "0")
+    assert study_in_anki(col, "Lang", lambda card, n: (4, 1, 3)[n % 3]) >= 1
+    later = tmp_path / "later"
+    later.mkdir()
+    out = _import(db, export_packages(col, later)["current.apkg"])
+    assert "0 added, 0 updated, 1 unchanged" in out and "1 schedule changed" in out
+    with Store.open(db) as store:
+        reviews = store.reviews(card_id)
+        assert len(reviews) > known
+        expected = taken
+        for review in reviews[known:]:
+            expected = sm2.answer(expected, review.grade, review.study_day)
+        assert store.card_state(card_id) == expected != taken
+
+
+def test_notes_from_anki_go_back_with_their_html_and_media(anki, tmp_path, monkeypatch):
+    monkeypatch.delenv("SRS_NOW")
+    db = tmp_path / "srs.db"
+    _import(db, anki["packages"]["current.apkg"])
+    result = cli("export", "-o", str(tmp_path / "back.apkg"), "--with-progress", db=db)
+    assert result.exit_code == 0, result.output
+    assert "4 notes, 6 cards" in result.output and "1 media file" in result.output
+    col = new_collection(tmp_path / "other.anki2")
+    import_apkg(col, tmp_path / "back.apkg", with_scheduling=True)
+    assert (col.note_count(), col.card_count()) == (4, 6)
+    assert (Path(col.media.dir()) / "heart.png").read_bytes() == IMAGE
+    g = anki["guids"]
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Basic"])
+    assert col.get_note(nid)["Question"] == "<b>Bonjour</b>"
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Cloze"])
+    cloze = col.get_note(nid)
+    assert cloze.note_type()["type"] == 1 and len(cloze.card_ids()) == 2
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Basic (and reversed card)"])
+    assert len(col.get_note(nid).card_ids()) == 2
+    col.close()
+    # Back into srs (a second database): the same questions, nothing changed.
+    other = tmp_path / "b" / "srs.db"
+    other.parent.mkdir()
+    out = _import(other, tmp_path / "back.apkg")
+    assert "4 added" in out and "6 cards added" in out
+
+
+def test_two_notes_for_one_question_import_nothing(tmp_path):
+    from srs.exporters.anki import write_apkg
+
+    from srs.records import Question
+
+    question = Question(text="Capital of France?", kind="basic", answer="Paris", id="paris")
+    twice = [card(question, guid, deck="Geo") for guid in ("g-one", "g-two")]
+    twice = [replace(c, uid="id:paris") for c in twice]
+    package = tmp_path / "twice.apkg"
+    write_apkg(twice, package, today=dt.date.today(), now=dt.datetime.now(UTC))
+    db = tmp_path / "srs.db"
+    one_line_error(cli("import", str(package), db=db), "two notes for one question")
+    with Store.open(db) as store:
+        assert store.card_count() == 0
