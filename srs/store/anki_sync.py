@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from srs import clock
 from srs.errors import SrsError
-from srs.records import CardState, Grade, normalise_deck
+from srs.records import CardState, Grade
 from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, ReviewIn
 from srs.records.card import INITIAL_EF
 from srs.records.export import note_mod
@@ -129,7 +129,7 @@ class AnkiSync(Connection):
                 for note in package.notes:
                     deck_id = decks.get(note.deck)
                     if deck_id is None:
-                        deck_id = decks[note.deck] = self._deck_id(note.deck, stamp)
+                        deck_id = decks[note.deck] = self.deck_for_import(note.deck, stamp)[0]
                     found = known.get(note.guid)
                     if found is None and note.origin == "srs":
                         found = self._question_by_uid(deck_id, note.uid)
@@ -202,20 +202,6 @@ class AnkiSync(Connection):
         ]
 
     # ------------------------------------------------------------ questions
-
-    def _deck_id(self, name: str, stamp: str) -> int:
-        try:
-            name = normalise_deck(name)
-        except ValueError as e:
-            raise SrsError(str(e)) from None
-        row = self.conn.execute(
-            "SELECT id FROM decks WHERE name = ? COLLATE NOCASE", [name]
-        ).fetchone()
-        if row:
-            return row[0]
-        return self.conn.execute(
-            "INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp]
-        ).lastrowid
 
     _QUESTION = (
         "SELECT id, kind, text, title, options, answers, answer, explanation, tags, markup,"

@@ -358,5 +358,22 @@ class Connection:
             raise SrsError(f"no deck named {name!r} (decks: {known})")
         return ids
 
+    def deck_for_import(self, name: str, stamp: str) -> tuple[int, str]:
+        """The deck called `name` (case-insensitively, keeping the stored spelling), made if new."""
+        # Here, not at the top: `srs due` opens this module and must not load the records.
+        from srs.records.question import normalise_deck
+
+        try:
+            name = normalise_deck(name)
+        except ValueError as e:
+            raise SrsError(str(e)) from None
+        row = self.conn.execute(
+            "SELECT id, name FROM decks WHERE name = ? COLLATE NOCASE", [name]
+        ).fetchone()
+        if row:
+            return row[0], row[1]
+        cur = self.conn.execute("INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp])
+        return cur.lastrowid, name
+
     def card_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM cards").fetchone()[0]

@@ -9,12 +9,10 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from srs import card_faces, clock
-from srs.errors import SrsError
 from srs.records import (
     FileImport,
     Question,
     normalise,
-    normalise_deck,
     question_guid,
     question_uid,
 )
@@ -133,20 +131,6 @@ class Questions(Connection):
             self._deck_names = None
         return [result for _, result in results]
 
-    def _deck_for_import(self, name: str, stamp: str) -> tuple[int, str]:
-        """The deck called `name` (case-insensitively, keeping the stored spelling), made if new."""
-        try:
-            name = normalise_deck(name)
-        except ValueError as e:
-            raise SrsError(str(e)) from None
-        row = self.conn.execute(
-            "SELECT id, name FROM decks WHERE name = ? COLLATE NOCASE", [name]
-        ).fetchone()
-        if row:
-            return row[0], row[1]
-        cur = self.conn.execute("INSERT INTO decks (name, created_at) VALUES (?, ?)", [name, stamp])
-        return cur.lastrowid, name
-
     def _stored_questions(self, deck_id: int) -> dict[str, _Stored]:
         """The deck's questions by uid, with what an import compares and keeps."""
         return {
@@ -168,7 +152,7 @@ class Questions(Connection):
         seen_by_deck: dict[int, set[str]],
     ) -> _FileChanges:
         stamp = clock.utc_text(now)
-        deck_id, deck = self._deck_for_import(deck, stamp)
+        deck_id, deck = self.deck_for_import(deck, stamp)
         existing = self._stored_questions(deck_id)
         result = FileImport(path=source, deck=deck)
         seen = seen_by_deck.setdefault(deck_id, set())
