@@ -38,8 +38,8 @@ import re
 import secrets
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -312,7 +312,7 @@ class _Model(genanki.Model):
 @dataclass(slots=True)
 class _Note:
     """A note as genanki would write it (genanki's Note, without its per-note checks and
-    one-row-at-a-time inserts), and the id of its card once written."""
+    one-row-at-a-time inserts), until its cards have all come."""
 
     model: _Model
     fields: list[str]
@@ -323,7 +323,7 @@ class _Note:
     # (genanki would stamp every note with the one package timestamp).
     mod: int
     ords: tuple[int, ...] = (0,)  # its cards' numbers
-    card_ids: dict[int, int] = field(default_factory=dict)  # ord -> card id, once written
+    deck_id: int = 0
 
 
 def _card_ords(model: _Model, fields: list[str]) -> list[int]:
@@ -333,52 +333,6 @@ def _card_ords(model: _Model, fields: list[str]) -> list[int]:
         for card_ord, any_or_all, required in model._req
         if (any if any_or_all == "any" else all)(fields[i] for i in required)
     ]
-
-
-def _write_notes(
-    cursor: sqlite3.Cursor,
-    decks: dict[str, genanki.Deck],
-    notes: dict[str, list[_Note]],
-    id_gen: Iterator[int],
-) -> None:
-    """Insert the notes and their cards: the rows genanki writes, with ids in its order
-    (deck by deck, each note's id followed by its cards'), in two executemany calls."""
-    note_rows = []
-    card_rows = []
-    for name, deck in decks.items():
-        for note in notes.get(name, ()):
-            note_id = next(id_gen)
-            model, fields = note.model, note.fields
-            note_rows.append(
-                (
-                    note_id,
-                    note.guid,
-                    model.model_id,
-                    note.mod,
-                    -1,  # usn
-                    note.tags,
-                    "\x1f".join(fields),
-                    fields[model.sort_field_index],
-                    0,  # csum
-                    0,  # flags
-                    "",  # data
-                )
-            )
-            # A cloze note's cards are its gaps' numbers; another note type's, as genanki
-            # works them out from its templates.
-            ords = (
-                note.ords if model.model_type == genanki.Model.CLOZE else _card_ords(model, fields)
-            )
-            for card_ord in ords:
-                card_id = note.card_ids[card_ord] = next(id_gen)
-                # id, nid, did, ord, mod, usn, type, queue (0: new), due, ivl, factor,
-                # reps, lapses, left, odue, odid, flags, data
-                card_rows.append(
-                    (card_id, note_id, deck.deck_id, card_ord, note.mod, -1, 0, 0, note.due)
-                    + (0, 0, 0, 0, 0, 0, 0, 0, "")
-                )
-    cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-    cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
 
 
 _Ids = tuple[tuple[str, int], ...]
@@ -484,20 +438,6 @@ def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[l
     return rows
 
 
-def _unique_ids(rows: list[list[int]]) -> None:
-    """Make the ids (first column) unique, keeping their order: Anki skips an id it has.
-
-    Sorting and bumping each id past the previous one is O(n log n) however many reviews
-    share a millisecond (probing a set for a free id is quadratic when they cluster).
-    """
-    rows.sort(key=lambda row: row[0])
-    last = -1
-    for row in rows:
-        if row[0] <= last:
-            row[0] = last + 1
-        last = row[0]
-
-
 # --- Writing ----------------------------------------------------------------------------------
 
 
@@ -513,198 +453,268 @@ def write_apkg(
 ) -> ExportSummary:
     """Write ``cards`` to the Anki package ``path``, replacing it atomically.
 
-    ``today`` is the user's study day (a card due in N days is due in N days in Anki);
-    ``now`` the current time (timezone-aware; naive means UTC). With ``with_progress``,
-    studied cards go as review cards with their interval, ease, counts and review log;
-    the others stay new. With ``fsrs`` (an export under FSRS), a card with a memory state
-    carries it as Anki stores it (see ``fsrs_memory``).
-    Media files the notes show (notes imported from Anki) are taken from ``media_dir``.
+    ``cards`` come deck by deck, a question's cards in a row (as the store streams them);
+    they are written as they come, into a collection file beside ``path``, so memory stays
+    bounded however large the export. ``today`` is the user's study day (a card due in N
+    days is due in N days in Anki); ``now`` the current time (timezone-aware; naive means
+    UTC). With ``with_progress``, studied cards go as review cards with their interval,
+    ease, counts and review log; the others stay new. With ``fsrs`` (an export under FSRS),
+    a card with a memory state carries it as Anki stores it (see ``fsrs_memory``). Media
+    files the notes show (notes imported from Anki) are taken from ``media_dir``.
     Raises SrsError when there is nothing to export or the file cannot be written.
     """
     # Several objects a card, none in reference cycles: the cyclic collector's passes over
-    # the growing heap would only add time.
+    # the heap would only add time.
     collecting = gc.isenabled()
     gc.disable()
+    path = Path(path)
+    collection = path.with_name(f".{path.name}.{secrets.token_hex(4)}.anki2")
     try:
-        return _write_apkg(
-            cards,
-            path,
-            today=today,
-            now=now,
-            with_progress=with_progress,
-            fsrs=fsrs,
-            media_dir=media_dir,
+        try:
+            conn = sqlite3.connect(collection, isolation_level=None)
+        except sqlite3.Error as e:
+            raise SrsError(f"cannot write {path}: {e}") from None
+        try:
+            writer = _CollectionWriter(
+                conn, today=today, now=_utc(now), with_progress=with_progress, fsrs=fsrs
+            )
+            for card in cards:
+                writer.add(card)
+            if not writer.cards:
+                raise SrsError("nothing to export: no cards selected")
+            writer.finish()
+        except sqlite3.OperationalError as e:  # a full disk, say
+            raise SrsError(f"cannot write {path}: {e}") from None
+        finally:
+            conn.close()
+        files = [
+            media_dir / name
+            for name in writer.media
+            if media_dir is not None and (media_dir / name).is_file()
+        ]
+        size = _write_atomically(path, lambda fh: _zip(fh, collection, _utc(now), files))
+        return ExportSummary(
+            notes=writer.notes,
+            cards=writer.cards,
+            bytes=size,
+            decks=writer.deck_count,
+            media=len(files),
         )
     finally:
+        for leftover in (collection, Path(f"{collection}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         if collecting:
             gc.enable()
 
 
-def _write_apkg(
-    cards: Iterable[CardExport],
-    path: Path,
-    *,
-    today: dt.date,
-    now: dt.datetime,
-    with_progress: bool,
-    fsrs: FsrsProgress | None = None,
-    media_dir: Path | None = None,
-) -> ExportSummary:
-    now = _utc(now)
-    models = _models()
-    orders = OptionOrders()
-    decks: dict[str, genanki.Deck] = {}
-    notes: dict[str, list[_Note]] = {}  # by deck name, in export order
-    studied: list[tuple[_Note, int, CardExport]] = []  # (note, card number in Anki, card)
-    # card.deck -> its deck and note list, so deck_name() runs once a deck
-    by_store_name: dict[str, tuple[genanki.Deck, list[_Note]]] = {}
-    media: dict[str, None] = {}  # files the notes show, in order
-    position = notes_count = cards_count = 0
-    note: _Note | None = None
-    for position, card in enumerate(cards, 1):
+# Rows are written this many notes at a time: executemany's speed, in bounded memory.
+_BATCH = 2000
+
+
+class _CollectionWriter:
+    """The package's collection, written as the cards come: genanki's schema, decks and note
+    types, the notes and cards as genanki's Note writes them (the same rows and ids: a test
+    holds them equal), then what genanki has no API for (note mod times, the scheduler
+    settings, review progress, the review log)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        today: dt.date,
+        now: dt.datetime,
+        with_progress: bool,
+        fsrs: FsrsProgress | None,
+    ) -> None:
+        self.conn = conn
+        self.cursor = conn.cursor()
+        conn.execute("PRAGMA journal_mode = OFF")  # a file of our own, thrown away on failure
+        conn.execute("PRAGMA synchronous = OFF")
+        self.today, self.now, self.with_progress, self.fsrs = today, now, with_progress, fsrs
+        self.now_ms = int(now.timestamp() * 1000)
+        self.now_s = int(now.timestamp())
+        self.day0 = anki_day_number(now)
+        # Note and card ids: ms timestamps counting up from now, as genanki does.
+        self.ids = itertools.count(self.now_ms)
+        # genanki writes the schema and the col row; the decks and note types go in last.
+        genanki.Package([]).write_to_db(self.cursor, now.timestamp(), self.ids)
+        conn.execute("BEGIN")  # after genanki: its executescript commits whatever is open
+        # The review log as it comes, its ids made unique at the end (a temporary table:
+        # never part of the collection file).
+        conn.execute(
+            "CREATE TEMP TABLE pending_revlog (id INTEGER, cid INTEGER, usn INTEGER,"
+            " ease INTEGER, ivl INTEGER, lastIvl INTEGER, factor INTEGER, time INTEGER,"
+            " type INTEGER)"
+        )
+        self.models = _models()
+        self.orders = OptionOrders()
+        self.decks: dict[str, genanki.Deck] = {}
+        self._deck_of: dict[str, genanki.Deck] = {}  # card.deck -> its deck: deck_name() once
+        self.media: dict[str, None] = {}  # files the notes show, in order
+        self.cards = self.notes = 0
+        self._note: _Note | None = None  # the note whose cards are still coming
+        self._studied: list[tuple[int, CardExport]] = []  # (ord, card) of self._note
+        self._note_rows: list[tuple] = []
+        self._card_rows: list[tuple] = []
+        self._revlog: list[list[int]] = []
+
+    @property
+    def deck_count(self) -> int:
+        """Decks holding cards (their parents, added at the end, not counted)."""
+        return len(self._deck_of and {d.deck_id for d in self._deck_of.values()})
+
+    def add(self, card: CardExport) -> None:
         kind = card.question.kind
         several = kind in ("cloze", "reversed")  # note types with a card per ord
+        self.cards += 1
+        note = self._note
         if note is not None and card.guid == note.guid:
             # Another card of the same question: the store hands them over in a row.
             if not several:
-                continue  # a note of another Anki note type goes back as its first card
+                self.cards -= 1
+                return  # a note of another Anki note type goes back as its first card
             note.ords = (*note.ords, card.ord)
-            cards_count += 1
-            if with_progress and not card.state.is_new:
-                studied.append((note, card.ord, card))
-            continue
-        entry = by_store_name.get(card.deck)
-        if entry is None:
+            if self.with_progress and not card.state.is_new:
+                self._studied.append((card.ord, card))
+            return
+        self._emit()
+        deck = self._deck_of.get(card.deck)
+        if deck is None:
             name = deck_name(card.deck)
-            deck = decks.get(name)
+            deck = self.decks.get(name)
             if deck is None:
-                deck = decks[name] = genanki.Deck(deck_id(name), name)
-            entry = by_store_name[card.deck] = (deck, notes.setdefault(name, []))
-        deck, deck_notes = entry
-        model = models[kind if kind in models else "mcq"]
+                deck = self.decks[name] = genanki.Deck(deck_id(name), name)
+            self._deck_of[card.deck] = deck
+        model = self.models[kind if kind in self.models else "mcq"]
         deck.add_model(model)  # genanki writes the note types its decks' notes use
-        note = _Note(
+        self._note = _Note(
             model=model,
-            fields=_fields(card, orders),
+            fields=_fields(card, self.orders),
             tags=_tags_field(card.question.tags),
             guid=card.guid,
-            due=position,  # new-card order: the export order
+            due=self.cards,  # new-card order: the export order
             mod=note_mod(card.content_changed_at),
             ords=(card.ord,),
+            deck_id=deck.deck_id,
         )
-        if card.question.markup is not None:
-            for part in (
-                card.question.markup.text,
-                card.question.markup.answer,
-                card.question.markup.explanation,
-            ):
-                media.update(dict.fromkeys(media_files(part)))
-        deck_notes.append(note)
-        notes_count += 1
-        cards_count += 1
-        if with_progress and not card.state.is_new:
-            studied.append((note, card.ord if several else 0, card))
-    if not position:
-        raise SrsError("nothing to export: no cards selected")
+        self.notes += 1
+        markup = card.question.markup
+        if markup is not None:
+            for part in (markup.text, markup.answer, markup.explanation):
+                self.media.update(dict.fromkeys(media_files(part)))
+        if self.with_progress and not card.state.is_new:
+            self._studied.append((card.ord if several else 0, card))
 
-    used_names = list(decks)
-    # Anki creates missing parent decks itself, but ours get stable ids and explicit names.
-    for name in used_names:
-        parts = name.split("::")
-        for depth in range(1, len(parts)):
-            parent = "::".join(parts[:depth])
-            if parent not in decks:
-                decks[parent] = genanki.Deck(deck_id(parent), parent)
+    def _emit(self) -> None:
+        """Write the note whose cards have all come: its row, its cards' (each scheduled
+        when studied), and their review log."""
+        note = self._note
+        if note is None:
+            return
+        self._note = None
+        note_id = next(self.ids)
+        model, fields = note.model, note.fields
+        self._note_rows.append(
+            (note_id, note.guid, model.model_id, note.mod, -1, note.tags, "\x1f".join(fields))
+            + (fields[model.sort_field_index], 0, 0, "")  # sfld, csum, flags, data
+        )
+        # A cloze note's cards are its gaps' numbers; another note type's, as genanki
+        # works them out from its templates.
+        ords = note.ords if model.model_type == genanki.Model.CLOZE else _card_ords(model, fields)
+        studied = dict(self._studied)
+        self._studied = []
+        for card_ord in ords:
+            card_id = next(self.ids)
+            card = studied.get(card_ord)
+            if card is None:  # new: type 0, queue 0, due its place among new cards
+                schedule: tuple = (0, 0, note.due, 0, 0, 0, 0, 0, "", note.mod)
+            else:
+                revlog = _revlog_rows(card_id, card.reviews, self.now_ms)
+                self._revlog.extend(revlog)
+                last = _last_review_times(revlog).get(card_id)
+                schedule = _scheduled_card(
+                    note,
+                    card,
+                    today=self.today,
+                    day0=self.day0,
+                    now_s=self.now_s,
+                    last_review=last,
+                    fsrs=self.fsrs,
+                )
+            type_, queue, due, ivl, factor, reps, lapses, left, data, mod = schedule
+            # id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left,
+            # odue, odid, flags, data
+            self._card_rows.append(
+                (card_id, note_id, note.deck_id, card_ord, mod, -1, type_, queue, due, ivl)
+                + (factor, reps, lapses, left, 0, 0, 0, data)
+            )
+        if len(self._note_rows) >= _BATCH:
+            self._flush()
 
-    data = _build_collection(decks, notes, studied, today=today, now=now, count=position, fsrs=fsrs)
-    files = [
-        media_dir / name for name in media if media_dir is not None and (media_dir / name).is_file()
-    ]
-    size = _write_atomically(path, lambda fh: _zip(fh, data, now, files))
-    return ExportSummary(
-        notes=notes_count, cards=cards_count, bytes=size, decks=len(used_names), media=len(files)
-    )
+    def _flush(self) -> None:
+        self.cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", self._note_rows)
+        self.cursor.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self._card_rows
+        )
+        self.cursor.executemany(
+            "INSERT INTO temp.pending_revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._revlog
+        )
+        self._note_rows, self._card_rows, self._revlog = [], [], []
 
-
-def _build_collection(
-    decks: dict[str, genanki.Deck],
-    notes: dict[str, list[_Note]],
-    studied: list[tuple[_Note, int, CardExport]],
-    *,
-    today: dt.date,
-    now: dt.datetime,
-    count: int,
-    fsrs: FsrsProgress | None = None,
-) -> bytes:
-    """The collection.anki2 database, built in memory by genanki and then completed."""
-    now_ms = int(now.timestamp() * 1000)
-    conn = sqlite3.connect(":memory:")
-    try:
-        cursor = conn.cursor()
-        # Note and card ids: ms timestamps counting up from now, as genanki does. The decks
-        # hold no genanki notes: genanki writes the schema, decks and note types (which
-        # take no ids), then _write_notes the notes and cards.
-        id_gen = itertools.count(now_ms)
-        genanki.Package(list(decks.values())).write_to_db(cursor, now.timestamp(), id_gen)
-        _write_notes(cursor, decks, notes, id_gen)
-
-        (conf_json,) = cursor.execute("SELECT conf FROM col").fetchone()
+    def finish(self) -> None:
+        """The last note, the decks and note types, the scheduler settings, the review log
+        with unique ids (and each card's last review time from it); committed."""
+        self._emit()
+        self._flush()
+        # Anki creates missing parent decks itself, but ours get stable ids and names.
+        for name in list(self.decks):
+            parts = name.split("::")
+            for depth in range(1, len(parts)):
+                parent = "::".join(parts[:depth])
+                if parent not in self.decks:
+                    self.decks[parent] = genanki.Deck(deck_id(parent), parent)
+        for deck in self.decks.values():  # no genanki notes: their JSON only
+            deck.write_to_db(self.cursor, self.now.timestamp(), self.ids)
+        (conf_json,) = self.cursor.execute("SELECT conf FROM col").fetchone()
         conf = json.loads(conf_json)
         # Scheduler v2 with the new day-cutoff code: no upgrade on import (which would
         # rewrite the review log), and a day number anki_day_number() can predict.
-        conf.update(schedVer=2, rollover=ROLLOVER_HOUR, creationOffset=0, nextPos=count + 1)
-        cursor.execute(
-            "UPDATE col SET crt = ?, mod = ?, conf = ?", (ANKI_CRT, now_ms, json.dumps(conf))
+        conf.update(schedVer=2, rollover=ROLLOVER_HOUR, creationOffset=0, nextPos=self.cards + 1)
+        self.cursor.execute(
+            "UPDATE col SET crt = ?, mod = ?, conf = ?", (ANKI_CRT, self.now_ms, json.dumps(conf))
         )
-        if studied:
-            _add_progress(cursor, studied, today=today, now=now, fsrs=fsrs)
-        conn.commit()
-        return conn.serialize()
-    finally:
-        conn.close()
+        self._finish_revlog()
+        self.conn.execute("COMMIT")
+
+    def _finish_revlog(self) -> None:
+        """The review log into the collection, each id (a time in ms) bumped past the one
+        before when they meet: Anki skips an id it has. In time order, streamed."""
+        rows = self.conn.execute("SELECT * FROM temp.pending_revlog ORDER BY id, rowid")
+        batch: list[tuple] = []
+        last = -1
+        for row in rows:
+            row_id = row[0] if row[0] > last else last + 1
+            last = row_id
+            batch.append((row_id, *row[1:]))
+            if len(batch) >= 10 * _BATCH:
+                self.cursor.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", batch)
+                batch = []
+        self.cursor.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", batch)
+        self.conn.execute("DROP TABLE temp.pending_revlog")
+        # A bumped id may move a card's last review time by a second: what Check Database
+        # computes from the log is what the card says.
+        self.conn.execute(
+            "UPDATE cards SET data = json_set(data, '$.lrt', ("
+            f"SELECT max(r.id) / 1000 FROM revlog r WHERE r.cid = cards.id AND {_COUNTS})"
+            f") WHERE data LIKE '%\"lrt\"%' AND EXISTS (SELECT 1 FROM revlog r"
+            f" WHERE r.cid = cards.id AND {_COUNTS})"
+        )
 
 
-def _add_progress(
-    cursor: sqlite3.Cursor,
-    studied: list[tuple[_Note, int, CardExport]],
-    *,
-    today: dt.date,
-    now: dt.datetime,
-    fsrs: FsrsProgress | None = None,
-) -> None:
-    """Schedule the studied cards as Anki would have them, and add their review log."""
-    now_ms = int(now.timestamp() * 1000)
-    revlog: list[list[int]] = []
-    cards_of = []  # (card id in the package, note, card)
-    for note, card_ord, card in studied:
-        card_id = note.card_ids.get(card_ord)
-        if card_id is None:
-            continue  # a card the note type does not make
-        cards_of.append((card_id, note, card))
-        revlog.extend(_revlog_rows(card_id, card.reviews, now_ms))
-    _unique_ids(revlog)
-    last_reviews = _last_review_times(revlog)
-    day0 = anki_day_number(now)
-    now_s = int(now.timestamp())
-    updates = [
-        _scheduled_card(
-            card_id,
-            note,
-            card,
-            today=today,
-            day0=day0,
-            now_s=now_s,
-            last_review=last_reviews.get(card_id),
-            fsrs=fsrs,
-        )
-        for card_id, note, card in cards_of
-    ]
-    cursor.executemany(
-        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-        " lapses = ?, left = ?, data = ?, mod = ? WHERE id = ?",
-        updates,
-    )
-    cursor.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", revlog)
+# A review log entry that counts for scheduling: rated, and not cramming (a filtered review
+# with ease factor 0), as Anki's Check Database reads it.
+_COUNTS = "r.ease > 0 AND NOT (r.type = 3 AND r.factor = 0)"
 
 
 # Anki's card types (and the queues they sit in).
@@ -728,7 +738,6 @@ def _first_studied_today(card: CardExport, today: dt.date) -> bool:
 
 
 def _scheduled_card(
-    card_id: int,
     note: _Note,
     card: CardExport,
     *,
@@ -739,7 +748,7 @@ def _scheduled_card(
     fsrs: FsrsProgress | None,
 ) -> tuple:
     """A studied card's scheduling columns: type, queue, due, ivl, factor, reps, lapses,
-    left, data, mod, and its id last. Under FSRS (``fsrs``) the data carries the card's
+    left, data, mod. Under FSRS (``fsrs``) the data carries the card's
     memory state and the interval is the one FSRS set (Anki counts the days since the last
     review from the due date and the interval)."""
     state = card.state
@@ -771,7 +780,7 @@ def _scheduled_card(
         columns = (_REVIEW, _REVIEW_QUEUE, day0 + days, interval, ease)
     left = 1 if columns[1] == _LEARNING_QUEUE else 0
     card_data = json.dumps(data, separators=(",", ":")) if data else ""
-    return (*columns, reps, state.lapses, left, card_data, now_s, card_id)
+    return (*columns, reps, state.lapses, left, card_data, now_s)
 
 
 def fsrs_memory(card: CardExport, fsrs: FsrsProgress) -> dict[str, float] | None:
@@ -792,19 +801,20 @@ def fsrs_memory(card: CardExport, fsrs: FsrsProgress) -> dict[str, float] | None
     return data
 
 
-def _zip(fh: BinaryIO, collection: bytes, now: dt.datetime, media: list[Path]) -> None:
-    # genanki stores the collection uncompressed (ZIP_STORED); text deflates several-fold.
-    # Media as Anki's legacy packages hold them: files "0", "1", ... and a JSON map.
-    stamp = now.astimezone().timetuple()[:6]
+def _zip(fh: BinaryIO, collection: Path, now: dt.datetime, media: list[Path]) -> None:
+    """The package: the collection file, the media map and the media files, each deflated
+    (genanki stores the collection uncompressed; text deflates several fold), the files
+    read in chunks. Media as Anki's legacy packages hold them: files "0", "1", ... and a
+    JSON map."""
     mapping = json.dumps({str(i): path.name for i, path in enumerate(media)}).encode()
-    with zipfile.ZipFile(fh, "w") as archive:
-        entries = [("collection.anki2", collection), ("media", mapping)]
-        entries += [(str(i), path.read_bytes()) for i, path in enumerate(media)]
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16  # rw-r--r-- when unzipped by hand
-            archive.writestr(info, data, compresslevel=_ZIP_LEVEL)
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
+        archive.write(collection, "collection.anki2")
+        info = zipfile.ZipInfo("media", date_time=now.astimezone().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16  # rw-r--r-- when unzipped by hand
+        archive.writestr(info, mapping)
+        for i, path in enumerate(media):
+            archive.write(path, str(i))
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> int:

@@ -79,6 +79,7 @@ class _TextParser(HTMLParser):
         self.skipping = 0
         self.pre = 0
         self.code = False  # inside an inline <code> (a code block's is the <pre>'s)
+        self.closing_break = -1  # where the line break that closed a block was added
         self.list_items: list[int | None] = []  # per open list: the next number (ol) or None
 
     def _at_line_start(self) -> bool:
@@ -149,7 +150,10 @@ class _TextParser(HTMLParser):
                 self.pre = max(0, self.pre - 1)
             elif tag in ("ol", "ul") and self.list_items:
                 self.list_items.pop()
+            before = len(self.parts)
             self._newline()
+            if len(self.parts) > before:
+                self.closing_break = before
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
@@ -177,7 +181,9 @@ def html_to_text(html: str, *, media: bool = True) -> str:
         text = _SOUND.sub(lambda m: f"[sound: {m.group(1)}]", text)
         text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
         return text.strip("\n")
-    return text.rstrip("\n")  # a code block last ends its line: the text itself does not
+    if parser.closing_break == len(parser.parts) - 1:
+        text = text[:-1]  # a block last (code) ends its line: the text itself does not
+    return text
 
 
 def media_files(html: str) -> list[str]:

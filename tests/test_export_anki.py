@@ -526,8 +526,8 @@ def test_failed_write_leaves_the_old_file_alone(tmp_path, monkeypatch, failure):
     path = tmp_path / "out.apkg"
     path.write_bytes(b"old")
 
-    def broken_zip(fh, data, now, media):
-        fh.write(data[:100])
+    def broken_zip(fh, collection, now, media):
+        fh.write(collection.read_bytes()[:100])
         raise failure
 
     monkeypatch.setattr(exporter, "_zip", broken_zip)
@@ -609,10 +609,11 @@ def _genanki_rows(cards, now: dt.datetime) -> dict[str, list[tuple]]:
 
 
 def test_notes_and_cards_are_the_rows_genanki_writes(tmp_path):
+    # Deck by deck, as the store hands them over (the exporter writes them as they come).
     cards = [
         *sample_cards(),
-        card(mcq("<b>&\"'?\r\nx", ("a < b", "c\nd"), (0,)), "g-esc", deck=" Other :: Sub "),
         card(basic("Q2?", "A2", tags=("x y", "x_y", "")), "g-q2", deck="Geography"),
+        card(mcq("<b>&\"'?\r\nx", ("a < b", "c\nd"), (0,)), "g-esc", deck=" Other :: Sub "),
     ]
     path = export(tmp_path, cards)
     db = read_collection(path)
@@ -620,3 +621,31 @@ def test_notes_and_cards_are_the_rows_genanki_writes(tmp_path):
     assert db.execute("SELECT * FROM notes ORDER BY id").fetchall() == expected["notes"]
     assert db.execute("SELECT * FROM cards ORDER BY id").fetchall() == expected["cards"]
     assert db.execute("SELECT models, decks FROM col").fetchall() == expected["models"]
+
+
+def test_the_exporter_keeps_no_card_it_has_written(tmp_path):
+    # Streamed: a card handed over is written and let go, so an export's memory does not
+    # grow with the collection (bench: peak RSS at a million cards).
+    import weakref
+
+    handed: list[weakref.ref] = []
+    alive_midway: list[int] = []
+
+    def cards():
+        for i in range(3000):
+            if i == 2500:
+                alive_midway.append(sum(ref() is not None for ref in handed[:2000]))
+            c = card(
+                mcq(f"Question {i}?"),
+                f"g{i}",
+                state=studied(TODAY, due_in=3),
+                reviews=(review(NOW - dt.timedelta(days=3), 4),),
+            )
+            handed.append(weakref.ref(c))
+            yield c
+
+    write_apkg(cards(), tmp_path / "big.apkg", today=TODAY, now=NOW, with_progress=True)
+    assert alive_midway == [0]
+    db = read_collection(tmp_path / "big.apkg")
+    assert db.execute("SELECT count(), count(DISTINCT guid) FROM notes").fetchone() == (3000, 3000)
+    assert db.execute("SELECT count() FROM revlog").fetchone() == (3000,)

@@ -49,17 +49,17 @@ class Export(Connection):
             )
         ]
 
-    def _export_reviews(self, ids: list[int]) -> dict[int, list[Review]]:
-        """The review log of the decks' cards, by card, oldest first."""
+    def _export_reviews(
+        self, card_ids: list[int], days: dict[str, dt.date]
+    ) -> dict[int, list[Review]]:
+        """The review log of these cards (a chunk of them), by card, oldest first."""
         reviews: dict[int, list[Review]] = {}
-        days: dict[str, dt.date] = {}  # few distinct days, many rows: each parsed once
         rows = self.conn.execute(
             "SELECT r.card_id, r.reviewed_at, r.study_day, r.kind, r.grade, r.duration_ms,"
             " r.interval_before, json_extract(r.state_after, '$.interval'),"
             " json_extract(r.state_after, '$.ef')"
-            f" FROM reviews r JOIN cards c ON c.id = r.card_id"
-            f" WHERE {sql.in_list('c.deck_id', ids)} ORDER BY r.id",
-            ids,
+            f" FROM reviews r WHERE {sql.in_list('r.card_id', card_ids)} ORDER BY r.id",
+            card_ids,
         )
         for card_id, at, day, kind, grade, ms, interval_before, interval_after, ef in rows:
             study_day = days.get(day)
@@ -83,39 +83,51 @@ class Export(Connection):
     def iter_export_cards(
         self, decks: Sequence[str] | None = None, *, history: bool = True
     ) -> Iterator[CardExport]:
-        """:meth:`export_cards` one card at a time (the store must stay open meanwhile)."""
+        """:meth:`export_cards` one card at a time (the store must stay open meanwhile).
+
+        Deck by deck (by name), a question's cards in a row; read a chunk of cards (and
+        their reviews) at a time, so memory stays bounded however large the collection.
+        """
         ids = self._export_deck_ids(decks)
         if not ids:
             return
-        reviews = self._export_reviews(ids) if history else {}
-        # By deck name (unique), then card id: deck by deck, which spares sorting every
-        # card with its text in one temporary b-tree.
         names = self.conn.execute(
             f"SELECT id, name FROM decks WHERE {sql.in_list('id', ids)} ORDER BY name", ids
         ).fetchall()
-        # Content stamps repeat (one per import run): each is parsed once.
-        stamps: dict[str, dt.datetime] = {}
+        days: dict[str, dt.date] = {}  # few distinct days, many rows: each parsed once
+        stamps: dict[str, dt.datetime] = {}  # content stamps repeat (one per import run)
         for deck_id, deck in names:
-            for row in self.conn.execute(
-                f"SELECT c.id, q.guid, q.source_file, q.content_changed_at, c.ord,"
-                f" {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
-                " JOIN questions q ON q.id = c.question_id WHERE c.deck_id = ?"
-                # A question's cards in a row: an exporter makes one note of them.
-                " ORDER BY c.question_id, c.ord",
-                [deck_id],
-            ):
-                question = question_from_row(row[5 : 5 + QUESTION_WIDTH])
-                changed_at = stamps.get(row[3])
-                if changed_at is None:
-                    changed_at = stamps[row[3]] = moment(row[3])
-                yield CardExport(
-                    question=question,
-                    deck=deck,
-                    guid=row[1],
-                    source=f"{source_name(row[2])}:{question.line}",
-                    content_changed_at=changed_at,
-                    state=state_from_row(row[5 + QUESTION_WIDTH :]),
-                    reviews=tuple(reviews.pop(row[0], ())),
-                    ord=row[4],
-                    uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
-                )
+            # The deck's card ids in order (a question's cards in a row: an exporter makes
+            # one note of them), streamed by the cursor; their rows a chunk at a time.
+            order = self.conn.execute(
+                "SELECT id FROM cards WHERE deck_id = ? ORDER BY question_id, ord", [deck_id]
+            )
+            while chunk := [card_id for (card_id,) in order.fetchmany(sql.CHUNK)]:
+                reviews = self._export_reviews(chunk, days) if history else {}
+                rows = {
+                    row[0]: row
+                    for row in self.conn.execute(
+                        f"SELECT c.id, q.guid, q.source_file, q.content_changed_at, c.ord,"
+                        f" {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
+                        " JOIN questions q ON q.id = c.question_id"
+                        f" WHERE {sql.in_list('c.id', chunk)}",
+                        chunk,
+                    )
+                }
+                for card_id in chunk:
+                    row = rows[card_id]
+                    question = question_from_row(row[5 : 5 + QUESTION_WIDTH])
+                    changed_at = stamps.get(row[3])
+                    if changed_at is None:
+                        changed_at = stamps[row[3]] = moment(row[3])
+                    yield CardExport(
+                        question=question,
+                        deck=deck,
+                        guid=row[1],
+                        source=f"{source_name(row[2])}:{question.line}",
+                        content_changed_at=changed_at,
+                        state=state_from_row(row[5 + QUESTION_WIDTH :]),
+                        reviews=tuple(reviews.get(card_id, ())),
+                        ord=row[4],
+                        uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
+                    )
