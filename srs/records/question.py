@@ -137,7 +137,16 @@ def question_guid(deck: str, uid: str, attempt: int = 0) -> str:
     another one, for the rare case where that GUID is taken (a question whose text was
     edited keeps the GUID of its first text, which a new question may then have).
     """
-    key = f"{normalise_deck(deck).casefold()}\x1f{uid}"
-    if attempt:
-        key += f"\x1f{attempt}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return guid_in_deck(deck_key(deck), uid, attempt)
+
+
+def deck_key(deck: str) -> str:
+    """The part of a GUID's key that comes from the deck (see question_guid)."""
+    return normalise_deck(deck).casefold() + "\x1f"
+
+
+def guid_in_deck(key: str, uid: str, attempt: int = 0) -> str:
+    """question_guid with the deck's part of the key worked out once (an import makes a GUID
+    for every new question of a deck)."""
+    text = key + uid if not attempt else f"{key}{uid}\x1f{attempt}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

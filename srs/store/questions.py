@@ -12,8 +12,9 @@ from srs import card_faces, clock
 from srs.records import (
     FileImport,
     Question,
+    deck_key,
+    guid_in_deck,
     normalise,
-    question_guid,
     question_uid,
 )
 from srs.store import sql
@@ -84,15 +85,15 @@ class _GuidMaker:
     (by a question whose text was edited since) is derived again with a counter."""
 
     def __init__(self, deck: str, taken: set[str]) -> None:
-        self.deck = deck
+        self.key = deck_key(deck)
         self.taken = taken
 
     def make(self, uid: str) -> str:
         attempt = 0
-        guid = question_guid(self.deck, uid)
+        guid = guid_in_deck(self.key, uid)
         while guid in self.taken:
             attempt += 1
-            guid = question_guid(self.deck, uid, attempt)
+            guid = guid_in_deck(self.key, uid, attempt)
         self.taken.add(guid)
         return guid
 
@@ -305,13 +306,22 @@ class Questions(Connection):
 
     def _left_the_source(self, deck_id: int, result: FileImport, seen: set[str], prune: bool):
         """Questions last read from this file that no file of this import had: list or prune."""
-        gone = [
-            (qid, text)
-            for qid, uid, text in self.conn.execute(
-                "SELECT id, uid, text FROM questions WHERE deck_id = ? AND source_file = ?",
+        # Ids and uids first (a file's every question), the texts of the gone ones after.
+        gone_ids = [
+            qid
+            for qid, uid in self.conn.execute(
+                "SELECT id, uid FROM questions WHERE deck_id = ? AND source_file = ?",
                 [deck_id, result.path],
             )
             if uid not in seen
+        ]
+        gone = [
+            (qid, text)
+            for chunk in sql.chunks(gone_ids)
+            for qid, text in self.conn.execute(
+                f"SELECT id, text FROM questions WHERE {sql.in_list('id', chunk)} ORDER BY id",
+                chunk,
+            )
         ]
         result.gone = [text for _, text in gone]
         if prune and gone:
