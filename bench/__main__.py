@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import build
+from bench import anki_peer, build
 from bench.timing import PYTHON, SRS, Variant, env, interleave, run
 
 HERE = Path(__file__).resolve().parent
@@ -79,29 +79,48 @@ def bench_help(runs: int) -> list[Row]:
 def bench_due(sizes: list[int], runs: int) -> list[Row]:
     big, small = max(sizes), min(sizes)
     variants = {s: Variant(f"due {s}", [SRS, "due", "--db", str(build.db_path(s))]) for s in sizes}
-    base = Variant("due baseline", [PYTHON, str(BASE / "due_min.py"), str(build.db_path(big)), DAY])
-    interleave([*variants.values(), base], runs)
+    day_args = [str(build.db_path(big)), DAY]
+    typer_base = Variant("due typer", [PYTHON, str(BASE / "due_min.py"), *day_args])
+    plain_base = Variant("due plain", [PYTHON, str(BASE / "due_plain.py"), *day_args])
+    anki = Variant("anki due", [PYTHON, "-c", anki_peer.DUE, str(anki_peer.collection_path(big))])
+    interleave([*variants.values(), typer_base, plain_base, anki], runs)
     rows = []
     for s in sorted(sizes):
         rows.append(
             Row(f"`srs due` on {build.label(s)} cards", ms(variants[s].median), "", None, "", None)
         )
-    r1 = variants[big].median / base.median
+    label = build.label(big)
+    ours = variants[big].median
+    for what, base, target, limit in (
+        ("minimal typer+sqlite3 script", typer_base, "<= 1.5x", 1.5),
+        ("plain python3+sqlite3 script, the same counts", plain_base, "<= 2x", 2.0),
+    ):
+        ratio = ours / base.median
+        rows.append(
+            Row(
+                f"`srs due` {label} vs {what}",
+                ms(ours),
+                ms(base.median),
+                ratio,
+                target,
+                ratio <= limit,
+            )
+        )
     rows.append(
         Row(
-            f"`srs due` {build.label(big)} vs minimal typer+sqlite3 script",
-            ms(variants[big].median),
-            ms(base.median),
-            r1,
-            "<= 1.5x",
-            r1 <= 1.5,
+            f"`srs due` {label} vs Anki's due counts (deck_due_tree, same cards)",
+            ms(ours),
+            ms(anki.median),
+            ours / anki.median,
+            "",
+            None,
         )
     )
-    r2 = variants[big].median / variants[small].median
+    r2 = ours / variants[small].median
     rows.append(
         Row(
-            f"`srs due` {build.label(big)} vs {build.label(small)}",
-            ms(variants[big].median),
+            f"`srs due` {label} vs {build.label(small)}",
+            ms(ours),
             ms(variants[small].median),
             r2,
             "<= 1.2x",
@@ -208,6 +227,28 @@ def bench_review(size: int, runs: int) -> list[Row]:
     ]
 
 
+def bench_anki_answer(size: int, runs: int) -> list[Row]:
+    """One answer in Anki's backend (v3 scheduler, "Good"), on the same cards: 100 answers
+    minus none, each run on a fresh copy of the collection."""
+    n = 100
+    copy = lambda: anki_peer.working_copy(size)  # noqa: E731
+    work = build.CACHE / f"anki-work-{size}.anki2"
+    full = Variant("anki 100", [PYTHON, "-c", anki_peer.ANSWER, str(work), str(n)], before=copy)
+    none = Variant("anki 0", [PYTHON, "-c", anki_peer.ANSWER, str(work), "0"], before=copy)
+    interleave([full, none], runs)
+    per = (full.median - none.median) / n
+    return [
+        Row(
+            f"one answer in Anki's backend on {build.label(size)} (100 answers, same cards)",
+            ms(per),
+            "",
+            None,
+            "",
+            None,
+        )
+    ]
+
+
 def _count_graded(db: ReviewDb, cmd: list[str], answers: bytes) -> int:
     """A check run: the piped answers must give exactly 500 grades."""
     run(cmd, answers)
@@ -266,27 +307,61 @@ def _import_file() -> tuple[Path, Path, Path]:
 def bench_import(runs: int) -> list[Row]:
     md, rows, empty = _import_file()
     work = CACHE / "import-work.db"
+    anki_work = CACHE / "anki-import-text.anki2"
+    tsv = anki_peer.csv_of(md)
+    anki_empty = anki_peer.empty_collection()
 
     def fresh() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
         shutil.copy(empty, work)
 
+    def fresh_anki() -> None:
+        shutil.copy(anki_empty, anki_work)
+
     ours = Variant("srs import", [SRS, "import", str(md), "--db", str(work)], before=fresh)
     base = Variant(
         "executemany", [PYTHON, str(BASE / "import_min.py"), str(rows), str(work)], before=fresh
     )
-    interleave([ours, base], runs)
-    ratio = ours.median / base.median
+    anki = Variant(
+        "anki text import",
+        [PYTHON, "-c", anki_peer.IMPORT_CSV, str(anki_work), str(tsv)],
+        before=fresh_anki,
+    )
+    interleave([ours, base, anki], runs)
+    # Again, unchanged: into the database the last run of `ours` left.
+    fresh()
+    run([SRS, "import", str(md), "--db", str(work)])
+    again = Variant("srs import again", [SRS, "import", str(md), "--db", str(work)])
+    interleave([again], runs)
+    what = f"`srs import` of {IMPORT_QUESTIONS:,} questions (canonical .md)"
+    r_base, r_anki = ours.median / base.median, ours.median / anki.median
+    r_again = again.median / ours.median
     return [
         Row(
-            f"`srs import` of {IMPORT_QUESTIONS:,} questions (canonical .md)",
+            f"{what} vs executemany",
             ms(ours.median),
             ms(base.median),
-            ratio,
-            "<= 3x",
-            ratio <= 3,
-        )
+            r_base,
+            "<= 1.5x",
+            r_base <= 1.5,
+        ),
+        Row(
+            f"{what} vs Anki's text import of the same questions",
+            ms(ours.median),
+            ms(anki.median),
+            r_anki,
+            "<= 0.7x",
+            r_anki <= 0.7,
+        ),
+        Row(
+            f"{what} again, unchanged, vs the first import",
+            ms(again.median),
+            ms(ours.median),
+            r_again,
+            "<= 0.5x",
+            r_again <= 0.5,
+        ),
     ]
 
 
@@ -397,6 +472,35 @@ def bench_export(runs: int, sizes: list[int]) -> list[Row]:
                 None,
             )
         )
+    if 1_000_000 in sizes:
+        db = str(build.db_path(1_000_000))
+        cmd = [SRS, "export", "--db", db, "-o", str(out)]
+        big, big_mb = peak_rss(cmd)
+        big_wp, big_wp_mb = peak_rss([*cmd, "--with-progress"])
+        for what, seconds, mb in (("", big, big_mb), (" --with-progress", big_wp, big_wp_mb)):
+            rows.append(
+                Row(
+                    f"peak RSS, `srs export{what}` of 1,000,000 questions ({ms(seconds)}, 1 run)",
+                    f"{mb:.0f} MB",
+                    "",
+                    None,
+                    "< 300 MB",
+                    mb < 300,
+                )
+            )
+        if 100_000 in sizes:
+            for what, seconds, base in (("", big, ours), (" --with-progress", big_wp, wp)):
+                ratio = seconds / base
+                rows.append(
+                    Row(
+                        f"`srs export{what}` time, 1M vs 100k questions",
+                        ms(seconds),
+                        ms(base),
+                        ratio,
+                        "<= 11x",
+                        ratio <= 11,
+                    )
+                )
     out.unlink(missing_ok=True)
     return rows
 
@@ -430,8 +534,63 @@ def bench_stats(size: int, runs: int) -> list[Row]:
     if not has_command("stats"):
         return [Row(what, "not available", "", None, "< 1 s", None)]
     ours = Variant("srs stats", [SRS, "stats", "--db", str(build.db_path(size))])
-    interleave([ours], runs)
-    return [Row(what, ms(ours.median), "", None, "< 1 s", ours.median < 1)]
+    anki = Variant(
+        "anki stats", [PYTHON, "-c", anki_peer.STATS, str(anki_peer.collection_path(size))]
+    )
+    interleave([ours, anki], runs)
+    return [
+        Row(what, ms(ours.median), "", None, "< 1 s", ours.median < 1),
+        Row(
+            f"{what} vs Anki's statistics (a year of graphs, same cards and reviews)",
+            ms(ours.median),
+            ms(anki.median),
+            ours.median / anki.median,
+            "",
+            None,
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- cards
+
+_FIRST_LINES = (
+    "import subprocess, sys\np = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)\n"
+    "for _ in range(10):\n    p.stdout.readline()\np.kill()\np.wait()\n"
+)
+
+
+def bench_cards(sizes: list[int], runs: int) -> list[Row]:
+    """The first ten lines of `srs cards --due` (and of its JSON), as `| head` reads them."""
+    big, small = max(sizes), min(sizes)
+    variants = {}
+    for s in (small, big):
+        db = str(build.db_path(s))
+        variants[s] = Variant(
+            f"cards {s}", [PYTHON, "-c", _FIRST_LINES, SRS, "cards", "--due", "--db", db]
+        )
+        variants[("json", s)] = Variant(
+            f"cards json {s}",
+            [PYTHON, "-c", _FIRST_LINES, SRS, "cards", "--due", "--json", "--db", db],
+        )
+    interleave(list(variants.values()), runs)
+    rows = []
+    for key, what in (
+        (big, "`srs cards --due | head`"),
+        (("json", big), "`srs cards --due --json | head`"),
+    ):
+        small_key = small if key == big else ("json", small)
+        ratio = variants[key].median / variants[small_key].median
+        rows.append(
+            Row(
+                f"{what} on {build.label(big)} vs {build.label(small)} cards",
+                ms(variants[key].median),
+                ms(variants[small_key].median),
+                ratio,
+                "<= 1.5x",
+                ratio <= 1.5,
+            )
+        )
+    return rows
 
 
 # ---------------------------------------------------------------- FSRS
@@ -595,7 +754,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="runs per variant (default 9, quick 3)")
     parser.add_argument(
         "--only",
-        default="help,due,review,import,anki,export,stats,fsrs",
+        default="help,due,review,cards,import,anki,export,stats,fsrs",
         help="benchmarks to run",
     )
     args = parser.parse_args()
@@ -643,11 +802,22 @@ def main() -> None:
         if took:
             builds["anki"] = f"Anki package built by Anki in {took:.0f} s"
 
+    if only & {"due", "review", "stats"}:
+        # Anki's backend as the peer: the largest collection, in Anki's own format.
+        log(f"anki collection {build.label(max(sizes))}...")
+        took = anki_peer.build_collection(max(sizes), log=log)
+        if took:
+            builds[f"anki-{max(sizes)}"] = (
+                f"{build.label(max(sizes))} in an Anki collection, written in {took:.0f} s"
+            )
+
     rows: list[Row] = []
     steps = [
         ("help", lambda: bench_help(args.runs * 2)),
         ("due", lambda: bench_due(sizes, args.runs)),
         ("review", lambda: bench_review(max(sizes), heavy)),
+        ("review", lambda: bench_anki_answer(max(sizes), heavy)),
+        ("cards", lambda: bench_cards(sizes, args.runs)),
         ("import", lambda: bench_import(heavy)),
         ("anki", lambda: bench_anki_import(max(1, args.runs // 3))),
         ("stats", lambda: bench_stats(max(sizes), heavy)),

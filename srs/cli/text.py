@@ -131,5 +131,9 @@ class Renderer:
     def print(self, lines: list[Text] | Text | str, style: str = "") -> None:
         """Lines, or one line (a string in `style`); without colour, plain: no style at all."""
         for line in [lines] if isinstance(lines, Text | str) else lines:
-            text = Text(line, style=style) if isinstance(line, str) else line
-            self.console.print(text if self.color else Text(text.plain))
+            if not self.color:
+                # Nothing to style, and the lines are wrapped already (or must not be):
+                # the console's rendering would only cost time (a piped session's answers).
+                print(line if isinstance(line, str) else line.plain)
+                continue
+            self.console.print(Text(line, style=style) if isinstance(line, str) else line)
