@@ -277,7 +277,7 @@ def test_config_set_scheduler_switches(db_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         "scheduler = fsrs",
-        "FSRS memory: 14 cards replayed from their history, 0 from their SM-2 state, 0 new;"
+        "FSRS memory: 14 replayed from the review log, 0 from the SM-2 state, 0 cards new;"
         " due dates kept.",
     ]
     result = cli("config", "set", "scheduler", "sm2", db=db_path)
@@ -438,3 +438,16 @@ def test_export_under_fsrs_carries_memory_into_an_fsrs_anki(learner, tmp_path):
     col2 = new_collection(tmp_path / "sm2.anki2")
     import_apkg(col2, tmp_path / "sm2.apkg", with_scheduling=True)
     assert all(col2.get_card(i).memory_state is None for i in col2.find_cards(""))
+
+
+def test_show_gives_the_memory_fsrs_keeps(db_path):
+    with Store.open(db_path) as store:
+        build(store)
+    assert "FSRS memory" not in run_srs("show", "1", "--db", str(db_path)).stdout
+    assert run_srs("config", "set", "scheduler", "fsrs", "--db", str(db_path)).returncode == 0
+    with Store.open(db_path) as store:
+        memory = store.card_state(1).memory
+    assert memory is not None
+    shown = run_srs("show", "1", "--db", str(db_path)).stdout
+    assert f"FSRS memory: stability {memory.stability:.1f} days" in shown
+    assert f"difficulty {memory.difficulty:.1f} (1-10)" in shown

@@ -124,8 +124,9 @@ def config_set(
     print(f"{key} = {spec.show(parsed)}")
     if refreshed is not None:
         print(
-            f"FSRS memory: {plural(refreshed.replayed, 'card')} replayed from their history,"
-            f" {refreshed.from_sm2} from their SM-2 state, {refreshed.new} new; due dates kept."
+            f"FSRS memory: {refreshed.replayed} replayed from the review log,"
+            f" {refreshed.from_sm2} from the SM-2 state, {plural(refreshed.new, 'card')} new;"
+            " due dates kept."
         )
     elif key == "scheduler":
         print("SM-2 schedules again, from the SM-2 state every card kept; due dates kept.")

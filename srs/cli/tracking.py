@@ -334,6 +334,11 @@ def show(
         f"  interval {s.sm2.interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
         f"  lapses {s.lapses}{leech}"
     )
+    if s.memory is not None:  # FSRS's state of the card (kept once FSRS has seen it)
+        print(
+            f"FSRS memory: stability {s.memory.stability:.1f} days,"
+            f" difficulty {s.memory.difficulty:.1f} (1-10)"
+        )
     if not history and not changes:
         print("Never reviewed.")
         return
