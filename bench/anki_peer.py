@@ -90,16 +90,21 @@ def build_collection(size: int, *, log=print) -> float:
     _flush(db, notes, cards)
     revlog = []
     seen: set[int] = set()
+    # Where each millisecond's run of taken ids ends: the bench's answers of a day share
+    # their time, and probing from the start of the run every time would be quadratic.
+    run_end: dict[int, int] = {}
     for card_id, at, grade, ms, kind, ivl_before, ivl_after, ef_after in src.execute(
         "SELECT card_id, reviewed_at, grade, duration_ms, kind, interval_before,"
         " json_extract(state_after, '$.interval'), json_extract(state_after, '$.ef')"
         " FROM reviews ORDER BY id"
     ):
         moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-        rid = int(moment.timestamp() * 1000)
+        wanted = int(moment.timestamp() * 1000)
+        rid = run_end.get(wanted, wanted)
         while rid in seen:  # revlog ids are unique ms timestamps
             rid += 1
         seen.add(rid)
+        run_end[wanted] = rid + 1
         revlog.append(
             (rid, base_id + card_id, -1, _EASE[grade], ivl_after, ivl_before or 0, ef_after * 10)
             + (min(ms, 60_000), 0 if kind == "new" else 1)
