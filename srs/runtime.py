@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from srs import clock
+from srs.errors import SrsError
 
 if TYPE_CHECKING:  # the store is imported when a command opens it, not before
     from srs.settings import Settings
@@ -49,6 +50,20 @@ def open_store(db: Path | None, *, create: bool = False, read_only: bool = False
     return Store.open(
         db, backup_notice=_notice, create=create, read_only=read_only, now=clock.now()
     )
+
+
+def unchanged_sources(db: Path | None, digests: dict[str, str]) -> dict[str, str]:
+    """Store.unchanged_sources of the database, if it exists and is up to date; else none
+    (an import that is not going to write must not upgrade a database)."""
+    if not digests or not database_path(db).exists():
+        return {}
+    from srs.store import Store
+
+    try:
+        with Store.open(db, create=False, read_only=True, upgrade=False) as store:
+            return store.unchanged_sources(digests)
+    except SrsError:
+        return {}  # the import itself says what is wrong with the database
 
 
 @contextmanager

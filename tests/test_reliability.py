@@ -221,7 +221,10 @@ CHILD_IMPORT = """
 import sys, time
 from srs import clock
 from srs.records import Question
-from srs.store import Store
+from srs.store import Store, connection
+
+# An import's page cache smaller than the import, so that uncommitted pages go to the WAL.
+connection.LARGE_CACHE_KIB = 2_000
 
 def batches():
     yield ("Big", "big.txt", [

@@ -21,7 +21,7 @@ def test_new_database_has_every_migration_and_wal(db_path):
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations")]
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
     names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes", "m004_memory_state"]
-    names += ["m005_fsrs_parameters", "m006_anki_round_trip"]
+    names += ["m005_fsrs_parameters", "m006_anki_round_trip", "m007_import_sources"]
     assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 

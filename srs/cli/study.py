@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +14,14 @@ import typer
 from srs import clock
 from srs.cli.options import DbOption, DeckOption, plural, shorten
 from srs.errors import SrsError
-from srs.runtime import database_path, err, import_target, open_store, today_of
+from srs.runtime import (
+    database_path,
+    err,
+    import_target,
+    open_store,
+    today_of,
+    unchanged_sources,
+)
 
 if TYPE_CHECKING:
     from srs.records import FileImport
@@ -63,8 +71,10 @@ def import_(
     asked; in a folder, files that do not look like question banks (a README) are skipped
     and listed.
     """
-    from srs.importers import bundled_decks, expand_paths, read_file
+    from srs.importers import bundled_decks, expand_paths, parse_bytes, read_bytes, source_digest
     from srs.importers.anki_package import is_package
+    from srs.records import ParseResult
+    from srs.store.questions import Batch
 
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
@@ -77,21 +87,41 @@ def import_(
         if count:
             print(f"{count} cards already in the database; nothing imported.")
             return
-    results = []
+    files: list[tuple[Path, bool]] = []  # (file, found in a folder)
     packages = []
     for path in paths:
         in_folder = path.is_dir()
         for file in expand_paths([path]):
             if not in_folder and is_package(file):
                 packages.append(file)
-                continue
-            result = read_file(file, first_option_correct=first_option_correct)
-            if in_folder and not result.looks_like_deck:
-                print(f"skipped {file}: no questions found (name the file to import it anyway)")
             else:
-                results.append(result)
+                files.append((file, in_folder))
     if packages and (deck is not None or prune):
         raise SrsError("--deck and --prune are for question files, not Anki packages")
+    # Files whose import is recorded with the same digest are not read again.
+    data = [read_bytes(file) for file, _ in files]
+    sources = [str(file.resolve()) for file, _ in files]
+    digests = [source_digest(d, first_option_correct=first_option_correct, deck=deck) for d in data]
+    unchanged = unchanged_sources(db, dict(zip(sources, digests, strict=True)))
+    results: list[ParseResult] = []
+    batches: list[Batch] = []
+    for (file, in_folder), content, source, digest in zip(
+        files, data, sources, digests, strict=True
+    ):
+        parse = partial(parse_bytes, content, str(file), first_option_correct=first_option_correct)
+        if source in unchanged:
+            # Parsed only if a question of it changes before the import writes (see Batch).
+            results.append(ParseResult(str(file), "unchanged"))
+            batches.append(Batch(unchanged[source], source, lambda p=parse: p().questions, digest))
+            continue
+        result = parse()
+        if in_folder and not result.looks_like_deck:
+            print(f"skipped {file}: no questions found (name the file to import it anyway)")
+            continue
+        results.append(result)
+        clean = not result.problems and result.looks_like_deck
+        name = deck or result.deck or file.stem
+        batches.append(Batch(name, source, result.questions, digest if clean else None))
     if not results and not packages:
         raise SrsError("nothing to import: no file in the folder looks like a question bank")
     errors = 0
@@ -113,10 +143,6 @@ def import_(
             if dry_run:
                 print("Dry run: nothing written.")
             return
-    batches = [
-        (deck or r.deck or Path(r.path).stem, str(Path(r.path).resolve()), r.questions)
-        for r in results
-    ]
     with import_target(db, dry_run=dry_run) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
     for result, s in zip(results, summaries, strict=True):

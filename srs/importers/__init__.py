@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import gc
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from srs import __version__
 from srs.errors import SrsError
 from srs.importers import blocks, canonical, lettered
 from srs.importers._common import reject_control_characters
@@ -25,8 +27,11 @@ __all__ = [
     "decode",
     "detect_layout",
     "expand_paths",
+    "parse_bytes",
     "parse_text",
+    "read_bytes",
     "read_file",
+    "source_digest",
 ]
 
 _PARSERS: dict[str, Callable[..., ParseResult]] = {
@@ -77,12 +82,17 @@ def read_file(path: str | Path, *, first_option_correct: bool = False) -> ParseR
     A file that cannot be read raises SrsError (``FILE: no such file``); one that is not text
     gives a result with a single file-level error instead, so a batch import can go on.
     """
+    return parse_bytes(read_bytes(path), str(path), first_option_correct=first_option_correct)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; SrsError (``FILE: no such file``) when it cannot be read."""
     name = str(path)
     try:
         # A FIFO or a device would block or never end (`srs import /dev/zero`): regular files only.
         if not Path(path).is_dir() and not stat.S_ISREG(os.stat(path).st_mode):
             raise SrsError(f"{name}: not a regular file")
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise SrsError(f"{name}: no such file") from None
     except IsADirectoryError:
@@ -92,10 +102,27 @@ def read_file(path: str | Path, *, first_option_correct: bool = False) -> ParseR
     except OSError as exc:
         raise SrsError(f"{name}: cannot read ({exc.strerror or exc})") from None
 
-    text_or_problem = decode(data, name)
+
+def parse_bytes(data: bytes, path: str, *, first_option_correct: bool = False) -> ParseResult:
+    """Decode and parse a file's bytes (read from ``path``)."""
+    text_or_problem = decode(data, path)
     if isinstance(text_or_problem, Problem):
-        return ParseResult(name, "unknown", problems=[text_or_problem])
-    return parse_text(text_or_problem, name, first_option_correct=first_option_correct)
+        return ParseResult(path, "unknown", problems=[text_or_problem])
+    return parse_text(text_or_problem, path, first_option_correct=first_option_correct)
+
+
+# Part of every digest: a change to what any parser makes of the same bytes must change it,
+# so that no import takes a file as unchanged on the word of an older parser.
+PARSER_REVISION = f"srs {__version__} parsers 1"
+
+
+def source_digest(data: bytes, *, first_option_correct: bool, deck: str | None) -> str:
+    """What a file's import depends on: its bytes, the options that change how they are
+    read, and the parsers' revision. Equal digests parse to equal questions."""
+    digest = hashlib.sha256()
+    digest.update(f"{PARSER_REVISION}\0{first_option_correct}\0{deck}\0".encode())
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def decode(data: bytes, path: str) -> str | Problem:

@@ -98,9 +98,6 @@ _FLUSH_ROWS = 100_000
 # From this many answers on, an import into a log half its size or smaller rebuilds the log's
 # indexes.
 _REBUILD_MIN = 50_000
-# The page cache while importing (KiB, as PRAGMA cache_size takes it negative): the review
-# log's indexes are written all over; SQLite's default 2 MB makes that I/O-bound.
-_IMPORT_CACHE_KIB = 128_000
 
 
 class AnkiSync(Connection):
@@ -117,10 +114,8 @@ class AnkiSync(Connection):
         replay grades through it, as a session does)."""
         summary = AnkiImportSummary()
         stamp = clock.utc_text(now)
-        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
-        self.conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
         try:
-            with self.atomic(dry_run=dry_run):
+            with self.large_cache(), self.atomic(dry_run=dry_run):
                 incoming = sum(len(c.reviews) for n in package.notes for c in n.cards)
                 rebuild = self._drop_review_indexes(incoming)
                 known = self._questions_by_guid([n.guid for n in package.notes])
@@ -155,7 +150,6 @@ class AnkiSync(Connection):
             raise SrsError(f"{package.path}: two notes for one question ({e})") from None
         finally:
             self._deck_names = None
-            self.conn.execute(f"PRAGMA cache_size = {cache}")
         return summary
 
     def _drop_review_indexes(self, incoming: int) -> list[str]:

@@ -22,6 +22,9 @@ from srs.errors import SrsError
 from srs.settings import Settings, setting
 from srs.store import migrations
 
+# KiB (PRAGMA cache_size takes it negative): what Connection.large_cache gives an import.
+LARGE_CACHE_KIB = 128_000
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -123,6 +126,7 @@ class Connection:
         create: bool = True,
         read_only: bool = False,
         now: dt.datetime | None = None,
+        upgrade: bool = True,
     ) -> Self:
         """Open the database at `path`, upgrading it if needed; a missing one is created
         only if `create`.
@@ -131,7 +135,8 @@ class Connection:
         is then read without writing anything; a writable one opens as usual, so an old
         database is still upgraded. Before migrating a database that already holds data, a
         backup copy (stamped with `now`) is written next to it and `backup_notice(path)` is
-        called with its name.
+        called with its name. Without `upgrade`, a database that needs one is an SrsError
+        (and is left as it is).
         """
         if explicit is None:
             explicit = path is not None or bool(os.environ.get("SRS_DB"))
@@ -147,6 +152,8 @@ class Connection:
             raise SrsError(f"{db_path}: not a usable SQLite database ({e})") from None
         store = cls(conn, db_path)
         try:
+            if not upgrade and store._pending_migrations(tables):
+                raise SrsError(f"{db_path}: needs an upgrade")
             store._upgrade(tables, existed, backup_notice, now)
         except BaseException:
             conn.close()
@@ -307,6 +314,18 @@ class Connection:
         if dry_run:
             conn.execute(f"ROLLBACK TO {name}")
         conn.execute(f"RELEASE {name}")
+
+    @contextmanager
+    def large_cache(self) -> Iterator[None]:
+        """A page cache of LARGE_CACHE_KIB meanwhile (for an import): indexes written all
+        over (random GUIDs, hashed uids, the review log) overflow SQLite's default 2 MB and
+        spill pages to the journal again and again."""
+        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        self.conn.execute(f"PRAGMA cache_size = -{LARGE_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {cache}")
 
     @contextmanager
     def trace(self) -> Iterator[list[str]]:

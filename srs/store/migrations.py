@@ -220,6 +220,43 @@ def m006_anki_round_trip(db: Database) -> None:
     )
 
 
+def m007_import_sources(db: Database) -> None:
+    """The files imported cleanly, by the digest of what was read (srs.importers.source_digest):
+    importing one again, unchanged, needs no parse and no comparison.
+
+    A record holds only while nothing has touched the questions it stands for: any question
+    added to, changed in or removed from its (deck, file) deletes it (the triggers), and the
+    next import of that file reads it again.
+    """
+    db.execute(
+        """CREATE TABLE import_sources (
+            source_file TEXT NOT NULL,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            deck_name TEXT NOT NULL,  -- the deck's name then: a renamed deck is read again
+            digest TEXT NOT NULL,
+            questions INTEGER NOT NULL,  -- how many the file had
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (source_file, deck_id)
+        )"""
+    )
+    forget = (
+        "DELETE FROM import_sources WHERE source_file = {0}.source_file AND deck_id = {0}.deck_id"
+    )
+    db.execute(
+        f"CREATE TRIGGER import_sources_on_insert AFTER INSERT ON questions"
+        f" BEGIN {forget.format('NEW')}; END"
+    )
+    db.execute(
+        "CREATE TRIGGER import_sources_on_update AFTER UPDATE OF deck_id, uid, kind, text,"
+        " title, options, answers, answer, explanation, tags, source_file, source_line,"
+        f" markup, faces ON questions BEGIN {forget.format('OLD')}; {forget.format('NEW')}; END"
+    )
+    db.execute(
+        f"CREATE TRIGGER import_sources_on_delete AFTER DELETE ON questions"
+        f" BEGIN {forget.format('OLD')}; END"
+    )
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_schedule_changes,
@@ -227,6 +264,7 @@ STEPS: list[Callable[[Database], None]] = [
     m004_memory_state,
     m005_fsrs_parameters,
     m006_anki_round_trip,
+    m007_import_sources,
 ]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from srs import card_faces, clock
@@ -22,8 +22,18 @@ from srs.store.connection import Connection
 from srs.store.pairing import Side, pair_edits
 from srs.store.rows import content
 
-# One file's questions for import: (deck name, source path, questions).
-Batch = tuple[str, str, Sequence[Question]]
+
+class Batch(NamedTuple):
+    """One file's questions for import (a plain (deck, source, questions) tuple will do)."""
+
+    deck: str
+    source: str  # the file's resolved path
+    # Or, for a file whose digest matched a record (Questions.unchanged_sources), how to
+    # parse it after all: a question of it may have changed since the record was checked.
+    questions: Sequence[Question] | Callable[[], Sequence[Question]]
+    # The file's srs.importers.source_digest when it was read without a problem: a clean
+    # import of it is recorded, and the next import of the same bytes skips it.
+    digest: str | None = None
 
 
 class _Stored(NamedTuple):
@@ -52,9 +62,10 @@ class _FileChanges(NamedTuple):
 
     deck_id: int
     result: FileImport
-    before: list[_Stored]  # the file's questions as stored before, in file order
+    before: list[_Stored]  # the file's questions as stored before (in file order if added)
     added: list[_Added]
     questions: Sequence[Question]
+    skipped: bool = False  # unchanged by its record: not read at all
 
 
 def next_stamp(previous: str, now: dt.datetime) -> str:
@@ -113,24 +124,111 @@ class Questions(Connection):
         updated in place and keeps its card and history; so is one whose text was edited,
         when the edit is recognised (srs.store.pairing).
         """
-        results: list[tuple[int, FileImport]] = []
         seen: dict[int, set[str]] = {}  # per deck, over every file: a question may move files
         changes: list[_FileChanges] = []
         try:
-            with self.atomic(dry_run=dry_run):
-                for deck, source, questions in batches:
+            with self.large_cache(), self.atomic(dry_run=dry_run):
+                for deck, source, questions, digest in (Batch(*b) for b in batches):
+                    if callable(questions):
+                        unchanged = self._unchanged_source(source, digest)
+                        if unchanged is not None:
+                            changes.append(unchanged)
+                            continue
+                        questions = questions()
                     change = self._import_one(deck, source, questions, now, seen)
-                    results.append((change.deck_id, change.result))
-                    if change.added and change.before:
-                        changes.append(change)
+                    changes.append(change)
+                    # Now: what a later file of this import does to its questions removes it.
+                    if digest is not None:
+                        self._record_source(source, digest, change, now)
+                if len(changes) > 1:
+                    self._seen_unchanged(changes, seen)
                 # Once every file is read: a question gone from its file may be in another.
                 for change in changes:
-                    self._pair_edits(change, seen[change.deck_id], now)
-                for deck_id, result in results:
-                    self._left_the_source(deck_id, result, seen[deck_id], prune)
+                    if change.added and change.before:
+                        self._pair_edits(change, seen[change.deck_id], now)
+                for change in changes:
+                    # A file with no question stored before has none gone (every question
+                    # with it as source was just written, from it).
+                    if change.before:
+                        self._left_the_source(
+                            change.deck_id, change.result, seen[change.deck_id], prune
+                        )
+                        if change.result.gone and not prune:
+                            self._forget_source(source_of=change)
         finally:
             self._deck_names = None
-        return [result for _, result in results]
+        return [change.result for change in changes]
+
+    def unchanged_sources(self, digests: dict[str, str]) -> dict[str, str]:
+        """Of the files given as {resolved path: source digest}, those whose clean import is
+        recorded with that digest and whose questions nothing has touched since: their
+        deck's name, by path."""
+        found: dict[str, str] = {}
+        for source, digest in digests.items():
+            row = self._source_record(source, digest)
+            if row is not None:
+                found[source] = row[1]
+        return found
+
+    def _source_record(self, source: str, digest: str | None) -> tuple[int, str, int] | None:
+        """(deck id, deck name, questions) of the record of ``source`` at ``digest``, if
+        one holds: the triggers of m007 remove it when a question of it changes, and the
+        deck must still have the name it was imported under."""
+        return self.conn.execute(
+            "SELECT s.deck_id, s.deck_name, s.questions FROM import_sources s"
+            " JOIN decks d ON d.id = s.deck_id AND d.name = s.deck_name"
+            " WHERE s.source_file = ? AND s.digest = ?",
+            [source, digest],
+        ).fetchone()
+
+    def _unchanged_source(self, source: str, digest: str | None) -> _FileChanges | None:
+        """The import of a file found unchanged, if its record still holds (an earlier file
+        of this import may have taken one of its questions, or another process changed it)."""
+        row = self._source_record(source, digest)
+        if row is None:
+            return None
+        deck_id, deck_name, count = row
+        result = FileImport(path=source, deck=deck_name, unchanged=count)
+        return _FileChanges(deck_id, result, [], [], (), skipped=True)
+
+    def _seen_unchanged(self, changes: list[_FileChanges], seen: dict[int, set[str]]) -> None:
+        """The questions of the files skipped as unchanged are in them still: another file
+        of their deck that lost a question must not take it as gone."""
+        for change in changes:
+            if change.skipped:
+                seen.setdefault(change.deck_id, set()).update(
+                    uid
+                    for (uid,) in self.conn.execute(
+                        "SELECT uid FROM questions WHERE deck_id = ? AND source_file = ?",
+                        [change.deck_id, change.result.path],
+                    )
+                )
+
+    def _record_source(
+        self, source: str, digest: str, change: _FileChanges, now: dt.datetime
+    ) -> None:
+        """Remember a file read without a problem, so that the next import of the same
+        bytes can skip it (unless a question of it changes meanwhile)."""
+        result = change.result
+        self.conn.execute(
+            "INSERT OR REPLACE INTO import_sources (source_file, deck_id, deck_name, digest,"
+            " questions, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                source,
+                change.deck_id,
+                result.deck,
+                digest,
+                result.added + result.updated + result.unchanged,
+                clock.utc_text(now),
+            ],
+        )
+
+    def _forget_source(self, source_of: _FileChanges) -> None:
+        """No record for a file that left questions behind: each import lists them again."""
+        self.conn.execute(
+            "DELETE FROM import_sources WHERE source_file = ? AND deck_id = ?",
+            [source_of.result.path, source_of.deck_id],
+        )
 
     def _stored_questions(self, deck_id: int) -> dict[str, _Stored]:
         """The deck's questions by uid, with what an import compares and keeps."""
@@ -175,10 +273,9 @@ class Questions(Connection):
                     self._move_question(stored, source, q.line, now)
         result.added = len(new)
         added = self._insert_questions(deck_id, deck, existing, questions, new, source, stamp)
-        before = []
+        before = [s for s in existing.values() if s.source_file == source]
         if added:
-            in_file = (s for s in existing.values() if s.source_file == source)
-            before = sorted(in_file, key=lambda s: s.source_line)
+            before.sort(key=lambda s: s.source_line)
         return _FileChanges(deck_id, result, before, added, questions)
 
     def _pair_edits(self, change: _FileChanges, seen: set[str], now: dt.datetime) -> None:
