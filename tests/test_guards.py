@@ -72,6 +72,19 @@ def test_grade_and_undo_use_indexes(studied):
     assert_indexed(studied, statements)
 
 
+def test_card_list_reads_a_deck_at_a_time_from_an_index(studied):
+    """`srs cards | head`: the first rows come after sorting one deck's cards, never after a
+    scan and sort of the whole collection."""
+
+    def first_rows() -> None:
+        assert next(studied.list_cards(None)).deck == "A"
+        next(studied.list_cards(None, due_by=TODAY, min_lapses=0), None)
+
+    statements = reads(_traced(studied, first_rows))
+    assert all("c.deck_id = " in s for s in statements if "FROM cards c" in s)
+    assert_indexed(studied, statements)
+
+
 # ---------------------------------------------------------------- what the quick commands import
 
 

@@ -190,8 +190,10 @@ class Figures(Connection):
     ) -> Iterator[CardRow]:
         """Cards with their schedule, by deck then id; filters are ANDed. Streamed: the
         store must stay open while they are read."""
-        where, params = self._cards_where(deck, "c.")
-        statement = f"{_CARD_ROW} WHERE {where}"
+        # A deck at a time (deck_ids is in name order): the first rows come after sorting
+        # one deck's cards by id, not the whole collection's (`srs cards --due | head`).
+        statement = f"{_CARD_ROW} WHERE c.deck_id = ?"
+        params: list = []
         if due_by is not None:
             statement += " AND c.suspended = 0 AND c.due <= ?"
             params.append(due_by.isoformat())
@@ -204,5 +206,7 @@ class Figures(Connection):
         if min_lapses is not None:
             statement += " AND c.lapses >= ?"
             params.append(min_lapses)
-        for row in self.conn.execute(statement + " ORDER BY d.name, c.id", params):
-            yield _card_row(row)
+        statement += " ORDER BY c.id"
+        for deck_id in self.deck_ids(deck):
+            for row in self.conn.execute(statement, [deck_id, *params]):
+                yield _card_row(row)
