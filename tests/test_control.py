@@ -8,7 +8,18 @@ import json
 import random
 
 import pytest
-from helpers import SRS, TODAY, build, cli, mcq, now_at, one_line_error, run_srs, subprocess_env
+from helpers import (
+    SRS,
+    STUDY_DAYS,
+    TODAY,
+    build,
+    cli,
+    mcq,
+    now_at,
+    one_line_error,
+    run_srs,
+    subprocess_env,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -175,6 +186,23 @@ def test_cards_listing_and_search(built):
     text = srs(built, "cards").stdout
     assert text.splitlines()[0].split()[:3] == ["id", "deck", "due"]
     one_line_error(srs(built, "cards", "--deck", "Nope"), "no deck named 'Nope'")
+
+
+def test_cards_due_lists_what_srs_due_counts(store, db_path):
+    """Reviews due and cards failed today (a repeat pending: learning), nothing else."""
+    build(store, STUDY_DAYS[:-1])  # today not studied yet
+    session = Session(store, TODAY, random.Random(3))
+    shown = session.next_card()
+    session.grade(shown, 1, now=now_at(), duration_ms=1000)
+    failed = shown.card.id
+    store.close()
+    built = db_path
+    listed = json.loads(srs(built, "cards", "--due", "--json").stdout)
+    counts = srs(built, "due", "--format", "{review} {learning}").stdout.split()
+    assert counts[1] == "1" and failed in [c["id"] for c in listed]
+    assert len(listed) == int(counts[0]) + int(counts[1])
+    assert {c["state"] for c in listed if c["id"] == failed} == {"learning"}
+    assert all(c["due"] <= TODAY.isoformat() for c in listed if c["id"] != failed)
 
 
 def test_reset_makes_new_and_keeps_history(built):

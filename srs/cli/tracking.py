@@ -188,7 +188,12 @@ def _card_json(card: CardRow, today: dt.date) -> dict:
 
 def cards(
     deck: DeckOption = None,
-    due: Annotated[bool, typer.Option("--due", help="Only cards due for review today.")] = False,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due", help="Only cards due today (reviews, and repeats of cards failed today)."
+        ),
+    ] = False,
     search: Annotated[
         str | None, typer.Option("--search", help="Text in the question, answer or options.")
     ] = None,

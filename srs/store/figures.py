@@ -195,7 +195,15 @@ class Figures(Connection):
         statement = f"{_CARD_ROW} WHERE c.deck_id = ?"
         params: list = []
         if due_by is not None:
-            statement += " AND c.suspended = 0 AND c.due <= ?"
+            # Due by that day, or a repeat pending on it (a card failed that day: `srs due`
+            # counts it as learning). Two index searches, the second by (last_review,
+            # repeat_today). The later plain ? are numbered on from ?2.
+            statement = (
+                f"{_CARD_ROW} WHERE c.id IN (SELECT id FROM cards WHERE deck_id = ?1"
+                " AND suspended = 0 AND due <= ?2 UNION ALL SELECT id FROM cards"
+                " WHERE last_review = ?2 AND repeat_today = 1 AND +deck_id = ?1"
+                " AND +suspended = 0 AND NOT due <= ?2)"
+            )
             params.append(due_by.isoformat())
         if search:
             # % and _ are the user's text, not wildcards: escaped, with \ as the escape.
