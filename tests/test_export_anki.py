@@ -415,6 +415,18 @@ def test_progress_survives_import(tmp_path):
     col.close()
 
 
+def test_the_review_log_keeps_its_indexes(tmp_path):
+    """The exporter drops them while it writes the log and makes them again."""
+    db = read_collection(export(tmp_path, progress_cards(), with_progress=True))
+    indexes = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revlog'"
+    ).fetchall()
+    assert sorted(indexes) == [("ix_revlog_cid",), ("ix_revlog_usn",)]
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM revlog WHERE cid = 1").fetchall()
+    assert "ix_revlog_cid" in plan[0][-1]
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
 def test_progress_is_dropped_unless_asked_for(tmp_path):
     col = new_collection(tmp_path / "col.anki2")
     import_apkg(col, export(tmp_path, progress_cards(), with_progress=True), with_scheduling=False)
