@@ -80,8 +80,9 @@ def bench_due(sizes: list[int], runs: int) -> list[Row]:
     big, small = max(sizes), min(sizes)
     variants = {s: Variant(f"due {s}", [SRS, "due", "--db", str(build.db_path(s))]) for s in sizes}
     day_args = [str(build.db_path(big)), DAY]
-    typer_base = Variant("due typer", [PYTHON, str(BASE / "due_min.py"), *day_args])
-    plain_base = Variant("due plain", [PYTHON, str(BASE / "due_plain.py"), *day_args])
+    plain = [PYTHON, str(BASE / "due_plain.py"), *day_args]
+    typer_base = Variant("due typer", [*plain, "--typer"])
+    plain_base = Variant("due plain", plain)
     anki = Variant("anki due", [PYTHON, "-c", anki_peer.DUE, str(anki_peer.collection_path(big))])
     interleave([*variants.values(), typer_base, plain_base, anki], runs)
     rows = []
@@ -747,6 +748,20 @@ def write_report(rows: list[Row], builds: dict[int | str, str], args: argparse.N
     return text
 
 
+def _build(what: str) -> float:
+    """`python -m bench.build WHAT` in a separate process (the build's memory must not
+    inflate the parent: a child's ru_maxrss starts from its parent's RSS at fork on Linux);
+    the seconds it took, 0 if it found its result cached."""
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.build", what],
+        check=True,
+        env=env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", default="10k,100k,1M", help="collections, e.g. 10k,100k,1M")
@@ -773,16 +788,7 @@ def main() -> None:
         log(f"collection {build.label(s)}...")
         took = 0.0
         if not build.db_path(s).exists():
-            # A separate process: the build's memory must not inflate the parent (a child's
-            # ru_maxrss starts from its parent's RSS at fork on Linux).
-            out = subprocess.run(
-                [PYTHON, "-m", "bench.build", str(s)],
-                check=True,
-                env=env(),
-                stdout=subprocess.PIPE,
-                text=True,
-            ).stdout
-            took = float(out.strip().splitlines()[-1])
+            took = _build(str(s))
         cards, reviews = build.counts(build.db_path(s))
         meta = build.db_path(s).with_suffix(".json")
         if took:
@@ -791,14 +797,7 @@ def main() -> None:
         builds[s] = f"{cards:,} cards / {reviews:,} reviews, built in {took:.0f} s"
     if "anki" in only:
         log("anki package...")
-        out = subprocess.run(
-            [PYTHON, "-m", "bench.build", "anki"],
-            check=True,
-            env=env(),
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout
-        took = float(out.strip().splitlines()[-1])
+        took = _build("anki")
         if took:
             builds["anki"] = f"Anki package built by Anki in {took:.0f} s"
 

@@ -206,6 +206,44 @@ def anki_package_path() -> Path:
     return CACHE / f"anki-{ANKI_NOTES}-{ANKI_REVLOG}-v{ANKI_VERSION}.apkg"
 
 
+def _anki_card(
+    cid: int,
+    nid: int,
+    did: int,
+    ord_: int,
+    now_ms: int,
+    kind: int,
+    due: int,
+    ivl: int = 0,
+    reps: int = 0,
+    lapses: int = 0,
+) -> tuple:
+    """A row of Anki's cards table: type and queue ``kind`` (0 new, 2 review), ease 250%
+    for a review card, no flags, empty data."""
+    factor = 2500 if kind == 2 else 0
+    mod = now_ms // 1000
+    return (
+        cid,
+        nid,
+        did,
+        ord_,
+        mod,
+        -1,
+        kind,
+        kind,
+        due,
+        ivl,
+        factor,
+        reps,
+        lapses,
+        0,
+        0,
+        0,
+        0,
+        "{}",
+    )
+
+
 def build_anki_package(*, log=print) -> float:
     """An Anki package of ANKI_NOTES notes (Basic, reversed, cloze) with ANKI_REVLOG answers
     over two years, exported by Anki itself (current format); cached. The collection is made
@@ -270,29 +308,8 @@ def build_anki_package(*, log=print) -> float:
         revlog = []
         studied_ids = {c[0] for c in studied}
         for index, (cid, nid, did, ord_) in enumerate(cards):
-            if cid not in studied_ids:
-                card_rows.append(
-                    (
-                        cid,
-                        nid,
-                        did,
-                        ord_,
-                        now_ms // 1000,
-                        -1,
-                        0,
-                        0,
-                        index,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        "{}",
-                    )
-                )
+            if cid not in studied_ids:  # new: type and queue 0, due its position
+                card_rows.append(_anki_card(cid, nid, did, ord_, now_ms, 0, index))
                 continue
             n = per_card + (1 if extra > 0 else 0)
             extra -= 1
@@ -306,28 +323,8 @@ def build_anki_package(*, log=print) -> float:
                 revlog.append(
                     (start_ms + offset + cid % 997, cid, -1, ease, ivl, last, 2500, 8000, kind)
                 )
-            card_rows.append(
-                (
-                    cid,
-                    nid,
-                    did,
-                    ord_,
-                    now_ms // 1000,
-                    -1,
-                    2,
-                    2,
-                    today + rng.randint(-20, ivl),
-                    ivl,
-                    2500,
-                    n,
-                    lapses,
-                    0,
-                    0,
-                    0,
-                    0,
-                    "{}",
-                )
-            )
+            due = today + rng.randint(-20, ivl)
+            card_rows.append(_anki_card(cid, nid, did, ord_, now_ms, 2, due, ivl, n, lapses))
         db = sqlite3.connect(path)
         db.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
         db.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)

@@ -219,3 +219,19 @@ def test_skipped_and_read_imports_leave_the_same_database(tmp_path):
                 ).fetchall()
             )
     assert tables[0] == tables[1] and len(tables[0]) == 3
+
+
+def test_an_error_elsewhere_still_names_skip_invalid_for_an_unchanged_file(tmp_path, db_path):
+    """The unchanged file is not read, but it would be imported: --skip-invalid is worth naming."""
+    bank = write(tmp_path / "geo.md", [("Capital of France?", "Paris")])
+    assert cli("import", str(bank), db=db_path).exit_code == 0
+    broken = tmp_path / "broken.md"
+    broken.write_text("# Broken\n\n## A question with nothing under it?\n", encoding="utf-8")
+    result = cli("import", str(bank), str(broken), db=db_path)
+    assert result.exit_code == 1
+    assert "1 error; nothing imported (--skip-invalid imports the valid questions)" in (
+        result.output
+    )
+    skipped = cli("import", str(bank), str(broken), "--skip-invalid", db=db_path)
+    assert skipped.exit_code == 0
+    assert f"{bank} -> Geo: 0 added, 0 updated, 1 unchanged" in skipped.output

@@ -103,7 +103,8 @@ def import_(
     sources = [str(file.resolve()) for file, _ in files]
     digests = [source_digest(d, first_option_correct=first_option_correct, deck=deck) for d in data]
     unchanged = unchanged_sources(db, dict(zip(sources, digests, strict=True)))
-    results: list[ParseResult] = []
+    results: list[ParseResult] = []  # the files read
+    names: list[str] = []  # each batch's file as given, for the report
     batches: list[Batch] = []
     for (file, in_folder), content, source, digest in zip(
         files, data, sources, digests, strict=True
@@ -111,7 +112,7 @@ def import_(
         parse = partial(parse_bytes, content, str(file), first_option_correct=first_option_correct)
         if source in unchanged:
             # Parsed only if a question of it changes before the import writes (see Batch).
-            results.append(ParseResult(str(file), "unchanged"))
+            names.append(str(file))
             batches.append(Batch(unchanged[source], source, lambda p=parse: p().questions, digest))
             continue
         result = parse()
@@ -119,10 +120,11 @@ def import_(
             print(f"skipped {file}: no questions found (name the file to import it anyway)")
             continue
         results.append(result)
+        names.append(str(file))
         clean = not result.problems and result.looks_like_deck
         name = deck or result.deck or file.stem
         batches.append(Batch(name, source, result.questions, digest if clean else None))
-    if not results and not packages:
+    if not batches and not packages:
         raise SrsError("nothing to import: no file in the folder looks like a question bank")
     errors = 0
     for result in results:
@@ -131,7 +133,7 @@ def import_(
         errors += len(result.errors)
     if errors and not skip_invalid:
         # The flag is worth naming only if it would import something.
-        valid = any(r.questions for r in results)
+        valid = any(b.questions for b in batches)  # a parse to come (unchanged) counts
         hint = " (--skip-invalid imports the valid questions)" if valid else ""
         err(f"{plural(errors, 'error')}; nothing imported{hint}")
         raise typer.Exit(1)
@@ -139,17 +141,14 @@ def import_(
         from srs.cli.packages import import_packages
 
         import_packages(packages, db, dry_run=dry_run)
-        if not results:
+        if not batches:
             if dry_run:
                 print("Dry run: nothing written.")
             return
     with import_target(db, dry_run=dry_run) as store:
         summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
-    for result, s in zip(results, summaries, strict=True):
-        line = (
-            f"{result.path} -> {s.deck}: {s.added} added, {s.updated} updated,"
-            f" {s.unchanged} unchanged"
-        )
+    for name, s in zip(names, summaries, strict=True):
+        line = f"{name} -> {s.deck}: {s.added} added, {s.updated} updated, {s.unchanged} unchanged"
         if s.pruned:
             line += f", {s.pruned} pruned"
         print(line)
