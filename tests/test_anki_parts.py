@@ -4,6 +4,8 @@ protobuf reader, the replay of a card's log, the state JSON, media names."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 from dataclasses import fields
 
 import pytest
@@ -19,6 +21,7 @@ from srs.markup import html_to_text, media_files, rename_media, split_answer
 from srs.media import place_media
 from srs.records import CardState, Memory, Sm2State
 from srs.replay import answered, changed, replay
+from srs.store import sql
 from srs.store.anki_sync import state_json
 from srs.store.rows import state_to_json
 
@@ -259,3 +262,13 @@ def test_sm2_answer_keeps_every_field_of_the_card_state():
     state = CardState(memory=memory)
     assert sm2.answer(state, 4, DAY).memory is memory
     assert sm2.answer(sm2.answer(state, 1, DAY), 4, DAY).memory is memory
+
+
+@given(st.lists(st.integers(0, 2**42), min_size=1, max_size=50))
+def test_sqlite_makes_an_answers_time_as_the_clock_does(ids):
+    # The review log's times of a package come from SQLite (srs.store.sql.utc_text_of_ms).
+    conn = sqlite3.connect(":memory:")
+    made = conn.execute(
+        f"SELECT {sql.utc_text_of_ms('value')} FROM json_each(?)", [json.dumps(ids)]
+    ).fetchall()
+    assert [text for (text,) in made] == [clock.utc_text_of_ms(ms) for ms in ids]

@@ -23,7 +23,7 @@ from srs.importers import (
     parse_text,
     read_file,
 )
-from srs.importers._common import NO_MARKS_HINT, read_mark
+from srs.importers._common import CONTROL, NO_MARKS_HINT, has_control_character, read_mark
 from srs.records import ParseResult, Problem, split_deck_name
 
 
@@ -848,3 +848,71 @@ def test_no_question_holds_a_control_character(text: str, control: str) -> None:
         for q in result.questions:
             fields = [q.text, q.title, q.answer, q.explanation, *q.options, *q.tags]
             assert not any(control in field for field in fields)
+
+
+@given(st.text(st.characters(max_codepoint=0x3FF), max_size=30))
+def test_the_quick_control_check_finds_what_the_pattern_finds(text: str) -> None:
+    assert has_control_character(text) == (CONTROL.search(text) is not None)
+    assert has_control_character(text + "\x1f") and not has_control_character("a\tb\nc")
+
+
+# Lines of canonical decks, right and wrong, without code fences or carriage returns: what
+# the question-at-a-time reading sees (a fence or a CR sends a file line by line).
+CANONICAL_LINES = [
+    *["## Q?", "## Other question", "## Q? ##", "## #", "##", "## ", " ## Indented?"],
+    *["##\tTab?", "###  Smaller", "# Deck", "# A::B", "#"],
+    *["id: a", "id: a-1.b", "id: bad id", "id:", "tags: x, y x", "tags:", "title: T"],
+    *["Title: T", "id : a"],
+    *["", " ", "\t", "\u00a0", "text", "text  ", "more text", "Paris is {{c1::France}}"],
+    *["1. item", "[x] no bullet", "<b>bold</b>"],
+    *["- [ ] a", "- [x] b", "- [X] c", "- [ ]  spaced  ", "- [x] ", "- [x]text", "- []"],
+    *["* [ ] star", "+ [x] plus", "  - [ ] indented", "-  [ ] wide", "- [ ] a\u2003"],
+    *["  continued", "    code"],
+    *["> why", ">", ">tight", ">  two", " > indented", "> ", "---", "***", "___"],
+]
+
+
+@st.composite
+def canonical_question(draw: st.DrawFn) -> list[str]:
+    """A question's lines, mostly well formed, now and then with any line of the above."""
+    junk = st.sampled_from(CANONICAL_LINES) | st.text("ab #-[]x>:", max_size=6)
+    heading = draw(st.sampled_from(["## Q?", "## Q? ##", "## What is {{c1::it}}?"]) | junk)
+    meta = draw(st.lists(st.sampled_from(["id: a", "id: b", "tags: x, y x", "title: T"])))
+    gap = draw(st.sampled_from([[], [""], ["", " "]]))
+    body = draw(st.lists(st.sampled_from(["text", "more  ", "", "{{c2::x}}", "1. a"])))
+    marks = draw(st.lists(st.sampled_from([" ", "x", "X"]), max_size=5))
+    texts = draw(
+        st.lists(st.sampled_from(["a", "b b", " c ", ""]), min_size=len(marks), max_size=len(marks))
+    )
+    options = [f"- [{m}] {t}" for m, t in zip(marks, texts, strict=True)]
+    after = draw(st.lists(st.sampled_from(["", "> why", ">", ">tight", ">  two", "  "])))
+    lines = [heading, *meta, *gap, *body, *options, *after]
+    for _ in range(draw(st.integers(0, 2))):  # a flaw, or an unusual line, anywhere
+        lines.insert(draw(st.integers(0, len(lines))), draw(junk))
+    return lines
+
+
+CANONICAL_TEXT = st.tuples(
+    st.lists(st.sampled_from(CANONICAL_LINES), max_size=4),  # the description, or anything
+    st.lists(canonical_question(), max_size=6),
+    st.booleans(),
+).map(lambda t: "\n".join(t[0] + sum(t[1], [])) + ("\n" if t[2] else ""))
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=CANONICAL_TEXT, flag=st.booleans())
+def test_reading_questions_whole_agrees_with_reading_lines(text: str, flag: bool) -> None:
+    whole = canonical.read(text, "f.md", first_option_correct=flag, whole_questions=True)
+    lines = canonical.read(text, "f.md", first_option_correct=flag, whole_questions=False)
+    assert whole == lines
+    assert [q.line for q in whole.questions] == [q.line for q in lines.questions]
+
+
+def test_reading_questions_whole_agrees_on_the_decks() -> None:
+    for path in sorted(DECKS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        read = [
+            canonical.read(text, path.name, first_option_correct=False, whole_questions=whole)
+            for whole in (True, False)
+        ]
+        assert read[0] == read[1] and read[0].questions

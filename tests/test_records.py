@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import inspect
 
+import pytest
 from helpers import TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
-from srs.records import CardState, Memory, Review, Sm2State
+from srs.records import CardState, Memory, Question, Review, Sm2State
 
 days = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
 states = st.builds(
@@ -84,3 +87,34 @@ def test_status_words_in_their_order():
     assert learning.status(TODAY) == "learning"
     assert stale.status(TODAY) == "young"  # yesterday's pending repeat is not today's
     assert mature.status(TODAY, suspended=True) == "suspended"
+
+
+def test_question_takes_its_fields_in_order_with_their_defaults():
+    # Question writes its own __init__ (for speed): it must stay the dataclass's.
+    params = list(inspect.signature(Question).parameters.values())
+    fields = [f for f in dataclasses.fields(Question) if f.init]
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params[1:]] == [f.default for f in fields[1:]]
+    assert params[0].default is inspect.Parameter.empty
+
+
+@given(
+    text=st.text(max_size=5),
+    options=st.lists(st.text(max_size=3), max_size=3).map(tuple),
+    line=st.integers(0, 10**6),
+)
+def test_a_question_is_a_frozen_value(text, options, line):
+    question = Question(text, options=options, line=line, id="x")
+    assert (question.text, question.options, question.line, question.id) == (
+        text,
+        options,
+        line,
+        "x",
+    )
+    assert question == dataclasses.replace(question) and hash(question) == hash(
+        Question(text, options=options, line=line, id="x")
+    )
+    assert question != dataclasses.replace(question, line=line + 1)
+    assert question.normalised == "" and question.kind == "mcq" and question.faces == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        question.text = "changed"  # type: ignore[misc]

@@ -240,13 +240,13 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
                 if kind not in ANSWER_KINDS or ease not in GRADES:
                     result.skipped_reviews += 1
                     continue
-                grades = V1_LEARNING_GRADES if v1 and kind != 1 else GRADES
+                grade = V1_LEARNING_GRADES.get(ease, 1) if v1 and kind != 1 else GRADES[ease]
                 reviews.append(
                     new_review(
                         (
                             rid,
                             days(rid),
-                            grades.get(ease, 1),
+                            grade,
                             taken if taken > 0 else 0,
                             last_ivl if last_ivl > 0 else 0,
                             ivl if ivl > 0 else 0,
@@ -261,8 +261,9 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
                     state=anki_state(card, collection.created, today, reviews),
                     suspended=card.queue == -1,
                     reviews=tuple(reviews),
-                    # Just after the card's last entry: the schedule is what that left.
-                    taken_at_ms=max([card.mod * 1000, *(row.id + 1 for row in rows)]),
+                    # Just after the card's last entry (the rows are in time order): the
+                    # schedule is what that left.
+                    taken_at_ms=max(card.mod * 1000, rows[-1].id + 1) if rows else card.mod * 1000,
                 )
             )
         result.notes.append(

@@ -94,8 +94,39 @@ class _State:
 
 def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseResult:
     """Parse a canonical Markdown deck; never raises, every flaw becomes a Problem."""
+    # A fence anywhere (even one that would not open): line by line, where "## " can be text.
+    whole = "\r" not in text and "```" not in text and "~~~" not in text
+    return read(text, path, first_option_correct=first_option_correct, whole_questions=whole)
+
+
+def read(text: str, path: str, *, first_option_correct: bool, whole_questions: bool) -> ParseResult:
+    """:func:`parse`, reading common questions whole (only for text without code fences or
+    carriage returns) or every line one at a time: the two agree."""
     state = _State(path)
-    for number, line in enumerate(split_lines(text), 1):
+    if whole_questions:
+        _read_questions(state, text)
+    else:
+        _read_lines(state, split_lines(text), 1)
+    if state.fence:
+        state.error(state.fence_line, "code fence not closed")
+    _close_question(state)
+    return finish(
+        path,
+        LAYOUT,
+        state.drafts,
+        state.problems,
+        first_option_correct=first_option_correct,
+        any_marked=state.any_marked,
+        deck=state.deck,
+        # Any Markdown with "## " headings reads as question/answer cards: a question bank
+        # shows itself by options, metadata, or headings that ask something.
+        looks_like_deck=state.deck_signs or any(_asks(d.text) for d in state.drafts),
+    )
+
+
+def _read_lines(state: _State, lines: list[str], number: int) -> None:
+    """Read ``lines`` (the first is line ``number``) one at a time: the whole layout."""
+    for number, line in enumerate(lines, number):  # noqa: B020 (the start, then each line)
         if not line:  # the commonest line: no pattern to try, and the same in a code fence
             _blank(state)
             continue
@@ -129,21 +160,123 @@ def parse(text: str, path: str, *, first_option_correct: bool = False) -> ParseR
         else:
             _text(state, q, number, line)
 
-    if state.fence:
-        state.error(state.fence_line, "code fence not closed")
-    _close_question(state)
-    return finish(
-        path,
-        LAYOUT,
-        state.drafts,
-        state.problems,
-        first_option_correct=first_option_correct,
-        any_marked=state.any_marked,
-        deck=state.deck,
-        # Any Markdown with "## " headings reads as question/answer cards: a question bank
-        # shows itself by options, metadata, or headings that ask something.
-        looks_like_deck=state.deck_signs or any(_asks(d.text) for d in state.drafts),
+
+# ---------------------------------------------------------------- a question at a time
+#
+# Most questions have one shape: a heading, metadata, a body, options, an explanation,
+# nothing indented, nothing wrong. In a file without code fences (where "## " is text), a
+# line starting "## " always begins a question, so the file splits into questions at those
+# lines, and a question of that shape is read whole, from one match, as the line-by-line
+# reading would read it. Any other question is read line by line (_read_lines), with the
+# same state: the two readings agree on every file (tests/test_importers.py checks).
+
+_SIMPLE_QUESTION = re.compile(
+    r"(?P<heading>[^\s#][^\n]*)\n"
+    r"(?P<meta>(?:(?:id|tags|title):[^\n]*\n)*+)"
+    # Blank lines, and lines no other pattern reads (nor metadata, wherever it stands).
+    r"(?P<body>(?:[ \t]*\n|(?!(?:id|tags|title):)[^\s#>*+\-_~`][^\n]*\n)*+)"
+    r"(?P<options>(?:- \[[ xX]\] [^\n]*\n)*+)"
+    r"(?P<explanation>(?:[ \t]*\n|>[^\n]*\n)*+)"
+)
+_OPTION_PARTS = re.compile(r"- \[(.)\] ([^\n]*)\n")
+
+
+def _read_questions(state: _State, text: str) -> None:
+    """Read a file without code fences: each question of the common shape whole, the rest
+    (the description, any other question) line by line."""
+    if not text.endswith("\n"):
+        text += "\n"  # one blank line more at the end, which changes nothing
+    # Each part but the first: a question without its "## ", and (but the last) without
+    # its final newline; the first: a newline, then what comes before the first question.
+    parts = ("\n" + text).split("\n## ")
+    _read_lines(state, split_lines(parts[0][1:]), 1)
+    number = parts[0].count("\n") + 1
+    last = len(parts) - 1
+    for k in range(1, len(parts)):
+        part = parts[k] if k == last else parts[k] + "\n"
+        match = _SIMPLE_QUESTION.fullmatch(part)
+        if match is None or not _read_simple(state, match, number):
+            _read_lines(state, split_lines("## " + part), number)
+        number += part.count("\n")
+
+
+def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
+    """A question of the common shape, read whole; False (nothing done) for one that the
+    line-by-line reading would report a problem in."""
+    heading, meta, body, options, explanation = match.group(
+        "heading", "meta", "body", "options", "explanation"
     )
+    text = heading.rstrip()
+    if text.endswith("#"):
+        text = _CLOSING_HASHES.sub("", text).strip()
+        if not text:
+            return False
+    draft = Draft(text, number, multi_ok=True)
+    if meta and not _read_metadata(draft, meta):
+        return False
+    if body.isspace() or not body:  # the usual body: a blank line between heading and options
+        body_text, body_lines = "", body.count("\n")
+    else:
+        lines = [line.rstrip() for line in body.split("\n")]
+        body_text, body_lines = "\n".join(lines).strip("\n"), len(lines) - 1
+    if options:
+        line = number + 1 + meta.count("\n") + body_lines
+        found = _OPTION_PARTS.findall(options)
+        texts = [option.strip() for _, option in found]
+        if "" in texts:
+            return False  # "empty option"
+        marks = [mark != " " for mark, _ in found]
+        draft.options = list(map(Option, texts, range(line, line + len(texts)), marks))
+        if not state.any_marked:
+            state.any_marked = True in marks
+    if not _settle_kind(draft, body_text):
+        return False  # "question has no options and no answer"
+    if ">" in explanation:
+        draft.explanation = _explanation(explanation)
+    if state.current is not None:
+        _close_question(state)  # the question before, read line by line
+    state.skipping = state.orphan_run = False
+    if options or meta:
+        state.deck_signs = True
+    state.drafts.append(draft)
+    return True
+
+
+def _read_metadata(draft: Draft, meta: str) -> bool:
+    """Metadata lines as _metadata reads them; False for one it would report."""
+    seen = set()
+    for line in meta.split("\n")[:-1]:
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if key in seen:
+            return False
+        seen.add(key)
+        if key == "id":
+            if not _ID.fullmatch(value):
+                return False
+            draft.id = value
+        elif key == "tags":
+            draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
+        else:
+            draft.title = value
+    return True
+
+
+def _explanation(lines: str) -> str:
+    """Blank and ``> `` lines as _quote reads them: a blank line between quotes starts a
+    paragraph."""
+    paragraphs: list[str] = []
+    last_quote = False
+    for line in lines.split("\n")[:-1]:
+        line = line.rstrip()
+        if not line:
+            last_quote = False
+            continue
+        if paragraphs and not last_quote:
+            paragraphs.append("")
+        paragraphs.append(line[2:] if line[1:2].isspace() else line[1:])
+        last_quote = True
+    return "\n".join(paragraphs).strip("\n")
 
 
 def _asks(heading: str) -> bool:
@@ -213,7 +346,15 @@ def _close_question(state: _State) -> None:
     # Each as one string, without leading and trailing blank lines.
     if q.explanation:  # most questions have none
         draft.explanation = "\n".join(q.explanation).strip("\n")
-    body = "\n".join(q.body).strip("\n")
+    if not _settle_kind(draft, "\n".join(q.body).strip("\n")):
+        state.error(draft.line, "question has no options and no answer")
+    state.drafts.append(draft)
+    state.current = None
+
+
+def _settle_kind(draft: Draft, body: str) -> bool:
+    """The question's kind, text and answer, from its options and ``body`` (the text under
+    its heading, before any options); False for one with no options and no answer."""
     if draft.options:
         if body:
             draft.text = f"{draft.text}\n{body}"
@@ -226,9 +367,8 @@ def _close_question(state: _State) -> None:
         draft.kind, draft.answer = "basic", body
     else:
         draft.kind = "basic"
-        state.error(draft.line, "question has no options and no answer")
-    state.drafts.append(draft)
-    state.current = None
+        return False
+    return True
 
 
 def _deck_title(state: _State, number: int, title: re.Match[str]) -> None:

@@ -32,7 +32,7 @@ class Face:
     back: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Question:
     """One question as a parser read it; nothing here knows about scheduling.
 
@@ -57,6 +57,39 @@ class Question:
     # normalise(text) when a parser has computed it already, so question_uid need not: not
     # part of the value (never compared), and dataclasses.replace() leaves it empty.
     normalised: str = field(default="", init=False, repr=False, compare=False)
+
+    def __init__(
+        self,
+        text: str,
+        kind: Kind = "mcq",
+        options: tuple[str, ...] = (),
+        answers: tuple[int, ...] = (),
+        answer: str = "",
+        explanation: str = "",
+        title: str = "",
+        tags: tuple[str, ...] = (),
+        id: str | None = None,
+        line: int = 0,
+        markup: Markup | None = None,
+        faces: tuple[Face, ...] = (),
+    ) -> None:
+        # The frozen dataclass's own __init__ sets each field through object.__setattr__,
+        # half of what a parser spends on a question (they come by the ten thousand); this
+        # writes them straight into the instance. The signature is the fields'
+        # (tests/test_records.py holds the two together).
+        fields = self.__dict__
+        fields["text"] = text
+        fields["kind"] = kind
+        fields["options"] = options
+        fields["answers"] = answers
+        fields["answer"] = answer
+        fields["explanation"] = explanation
+        fields["title"] = title
+        fields["tags"] = tags
+        fields["id"] = id
+        fields["line"] = line
+        fields["markup"] = markup
+        fields["faces"] = faces
 
 
 @dataclass(frozen=True)

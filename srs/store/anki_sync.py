@@ -88,6 +88,7 @@ class _Batch:
     next_change: int
     questions: list[tuple] = field(default_factory=list)
     cards: list[tuple] = field(default_factory=list)
+    # (card id, Anki id, study day, kind, grade, duration, state before, after, interval before)
     reviews: list[tuple] = field(default_factory=list)
     changes: list[tuple] = field(default_factory=list)
     change_cards: list[tuple] = field(default_factory=list)
@@ -95,9 +96,9 @@ class _Batch:
 
 # Answers held before the batch is written: bounds the memory a big import takes.
 _FLUSH_ROWS = 100_000
-# From this many answers on, an import into a log half its size or smaller rebuilds the log's
-# indexes.
-_REBUILD_MIN = 50_000
+# From this many answers on, an import into a log half its size or smaller is a collection
+# moving in: it rebuilds the log's indexes, and writes through a rollback journal.
+_MOVING_IN_MIN = 50_000
 
 
 class AnkiSync(Connection):
@@ -114,10 +115,17 @@ class AnkiSync(Connection):
         replay grades through it, as a session does)."""
         summary = AnkiImportSummary()
         stamp = clock.utc_text(now)
+        incoming = sum(len(c.reviews) for n in package.notes for c in n.cards)
+        (held,) = self.conn.execute("SELECT count(*) FROM reviews").fetchone()
+        # A collection moving in: more answers than the log holds, by far.
+        moving_in = incoming >= max(_MOVING_IN_MIN, 2 * held)
         try:
-            with self.large_cache(), self.atomic(dry_run=dry_run):
-                incoming = sum(len(c.reviews) for n in package.notes for c in n.cards)
-                rebuild = self._drop_review_indexes(incoming)
+            with (
+                self.rollback_journal(moving_in and not dry_run),
+                self.large_cache(),
+                self.atomic(dry_run=dry_run),
+            ):
+                rebuild = self._drop_review_indexes() if moving_in else []
                 known = self._questions_by_guid([n.guid for n in package.notes])
                 decks: dict[str, int] = {}
                 batch = _Batch(clock.StudyDays(rollover_hour), *self._next_ids())
@@ -152,14 +160,10 @@ class AnkiSync(Connection):
             self._deck_names = None
         return summary
 
-    def _drop_review_indexes(self, incoming: int) -> list[str]:
-        """For an import of more answers than the log holds (a collection moving over),
-        drop the review log's indexes by day and kind and return the statements that make
-        them again: a sort each at the end costs less than a million scattered inserts.
-        All inside the import's transaction."""
-        (held,) = self.conn.execute("SELECT count(*) FROM reviews").fetchone()
-        if incoming < max(_REBUILD_MIN, 2 * held):
-            return []
+    def _drop_review_indexes(self) -> list[str]:
+        """For a collection moving in, drop the review log's indexes by day and kind and
+        return the statements that make them again: a sort each at the end costs less than
+        a million scattered inserts. All inside the import's transaction."""
         empty = self.conn.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
         # Unless srs has no card yet, those by card stay: a card srs has is looked up by
         # them (and they grow at their end: new cards have new ids).
@@ -387,16 +391,15 @@ class AnkiSync(Connection):
         add = batch.reviews.append
         repetitions = lapses = 0
         last: dt.date | None = None
-        for review in reviews:
-            day = review.day
+        # Unpacked, not by name: a million answers pass here in a big import.
+        for anki_id, day, grade, duration_ms, interval_before, interval, ef in reviews:
             kind = "new" if last is None else "repeat" if last >= day else "review"
-            if review.grade < 3:
+            if grade < 3:
                 repetitions = 0
-                lapses += review.interval_before > 0
+                lapses += interval_before > 0
             elif kind != "repeat":
                 repetitions += 1
-            interval = review.interval_after
-            ef = max(MIN_EF, review.ef) if review.ef else INITIAL_EF
+            ef = max(MIN_EF, ef) if ef else INITIAL_EF
             day_text = day.isoformat()
             due = (day + dt.timedelta(days=interval)).isoformat() if interval else day_text
             after_json = (
@@ -408,14 +411,14 @@ class AnkiSync(Connection):
             add(
                 (
                     card_id,
-                    review.anki_id,
+                    anki_id,
                     day_text,
                     kind,
-                    review.grade,
-                    review.duration_ms,
+                    grade,
+                    duration_ms,
                     before_json,
                     after_json,
-                    review.interval_before,
+                    interval_before,
                 )
             )
             before_json, last = after_json, day
@@ -434,12 +437,12 @@ class AnkiSync(Connection):
             f" {', '.join(sql.STATE_COLUMNS)}) VALUES ({sql.marks(5 + len(sql.STATE_COLUMNS))})",
             batch.cards,
         )
-        utc = clock.utc_text_of_ms
+        # The rows as they are: the answer's time comes from its id (ms) in SQLite.
         conn.executemany(
-            "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade, duration_ms,"
-            " anki_id, state_before, state_after, interval_before)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((row[0], utc(row[1]), *row[2:6], row[1], *row[6:]) for row in batch.reviews),
+            "INSERT INTO reviews (card_id, anki_id, reviewed_at, study_day, kind, grade,"
+            " duration_ms, state_before, state_after, interval_before)"
+            f" VALUES (?1, ?2, {sql.utc_text_of_ms('?2')}, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            batch.reviews,
         )
         conn.executemany(
             "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, 'anki', ?, ?)",

@@ -128,7 +128,11 @@ def json_list(items: Iterable) -> str:
     (as json writes them; a bool or anything else goes through the encoder).
     """
     items = list(items)
-    if items and type(items[0]) is not str:
+    if not items:  # most tags
+        return "[]"
+    if type(items[0]) is not str:
+        if len(items) == 1 and type(items[0]) is int:  # most answers
+            return f"[{items[0]!r}]"
         for item in items:
             if type(item) is not int:
                 return _to_json(items)

@@ -29,6 +29,12 @@ def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield valid[start : start + CHUNK]
 
 
+def utc_text_of_ms(expression: str) -> str:
+    """SQL making ``clock.utc_text_of_ms`` of a time in ms (an Anki review log id), so that
+    a million of them need not be made in Python."""
+    return f"strftime('%Y-%m-%dT%H:%M:%fZ', {expression} / 1000.0, 'unixepoch')"
+
+
 # ---------------------------------------------------------------- a card's schedule
 
 # The columns that make a CardState, in the order rows.state_from_row reads them.
