@@ -916,3 +916,29 @@ def test_reading_questions_whole_agrees_on_the_decks() -> None:
             for whole in (True, False)
         ]
         assert read[0] == read[1] and read[0].questions
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "## Q?\n" + "".join(f"- [{'x' if i == 0 else ' '}] o{i}\n" for i in range(17)),
+            "f.md:1: question has 17 options; at most 16",
+        ),
+        ("## Q?\n- [x] only\n", "f.md:1: question has only 1 option"),
+        ("## Q?\n- [x] a\n- [x] b\n", "f.md:1: every option is marked correct"),
+        ("## Q?\n- [x] a\n- [ ] b\n## R?\n- [ ] a\n- [ ] b\n", "f.md:4: no answer marked"),
+        (
+            "## Q?\nid: a\n- [x] a\n- [ ] b\n## R?\nid: a\nA.\n",
+            'f.md:5: duplicate id "a" (first at line 1)',
+        ),
+        ("## Q?\nA.\n##  q?\nB.\n", "f.md:3: duplicate question (first at line 1)"),
+    ],
+)
+def test_questions_read_whole_are_checked_as_drafts_are(text: str, message: str) -> None:
+    read = [
+        canonical.read(text, "f.md", first_option_correct=False, whole_questions=whole)
+        for whole in (True, False)
+    ]
+    assert read[0] == read[1]
+    assert [str(p) for p in read[0].problems] == [message]

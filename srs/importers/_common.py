@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from srs.records import Kind, ParseResult, Problem, Question, normalise
@@ -99,7 +100,7 @@ MAX_OPTIONS = 16
 def finish(
     path: str,
     layout: str,
-    drafts: list[Draft],
+    drafts: Sequence[Draft | Question],
     problems: list[Problem],
     *,
     first_option_correct: bool,
@@ -107,7 +108,8 @@ def finish(
     deck: str | None = None,
     looks_like_deck: bool = True,
 ) -> ParseResult:
-    """Check the drafts (options, marks, duplicates) and build the result.
+    """Check the drafts (options, marks, duplicates) and build the result. A Question among
+    them is one its parser made, having checked it as this would: only duplicates stop it.
 
     ``any_marked`` says whether anything in the file marks an answer: only a file with no
     marks at all may fall back to ``first_option_correct``. ``looks_like_deck`` is the
@@ -121,21 +123,31 @@ def finish(
         problems.append(Problem(path, line, message))
         draft.broken = True
 
-    for draft in drafts:
-        key = normalise(draft.text)
-        if key in seen_text:
-            error(draft.line, f"duplicate question (first at line {seen_text[key]})", draft)
+    def repeated(key: str, id: str | None, line: int) -> bool:
+        """Report a text or an id seen before in the file; whether there was one."""
+        found = key in seen_text
+        if found:
+            message = f"duplicate question (first at line {seen_text[key]})"
+            problems.append(Problem(path, line, message))
         else:
-            seen_text[key] = draft.line
-        if draft.id is not None:
-            if draft.id in seen_id:
-                error(
-                    draft.line,
-                    f'duplicate id "{draft.id}" (first at line {seen_id[draft.id]})',
-                    draft,
-                )
+            seen_text[key] = line
+        if id is not None:
+            if id in seen_id:
+                message = f'duplicate id "{id}" (first at line {seen_id[id]})'
+                problems.append(Problem(path, line, message))
+                found = True
             else:
-                seen_id[draft.id] = draft.line
+                seen_id[id] = line
+        return found
+
+    for draft in drafts:
+        if type(draft) is Question:  # checked by its parser: only duplicates can stop it
+            if not repeated(draft.normalised, draft.id, draft.line):
+                questions.append(draft)
+            continue
+        key = normalise(draft.text)
+        if repeated(key, draft.id, draft.line):
+            draft.broken = True
 
         answers: tuple[int, ...] = ()
         options = draft.options

@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass, field
 
 from srs import cloze
-from srs.importers._common import Draft, Option, finish, split_lines
-from srs.records import ParseResult, Problem, split_deck_name
+from srs.importers._common import MAX_OPTIONS, Draft, Option, finish, split_lines
+from srs.records import ParseResult, Problem, Question, normalise, split_deck_name
 
 LAYOUT = "canonical"
 
@@ -73,7 +73,7 @@ class _State:
 
     path: str
     problems: list[Problem] = field(default_factory=list)
-    drafts: list[Draft] = field(default_factory=list)
+    drafts: list[Draft | Question] = field(default_factory=list)
     deck: str | None = None
     deck_line: int = 0
     any_marked: bool = False
@@ -202,7 +202,8 @@ def _read_questions(state: _State, text: str) -> None:
 
 def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     """A question of the common shape, read whole; False (nothing done) for one that the
-    line-by-line reading would report a problem in."""
+    line-by-line reading would report a problem in. One that finish() has nothing to say
+    about but duplicates goes to it as a Question, the rest as a Draft."""
     heading, meta, body, options, explanation = match.group(
         "heading", "meta", "body", "options", "explanation"
     )
@@ -219,17 +220,17 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     else:
         lines = [line.rstrip() for line in body.split("\n")]
         body_text, body_lines = "\n".join(lines).strip("\n"), len(lines) - 1
+    texts: list[str] = []
+    marks: list[bool] = []
     if options:
-        line = number + 1 + meta.count("\n") + body_lines
         found = _OPTION_PARTS.findall(options)
         texts = [option.strip() for _, option in found]
         if "" in texts:
             return False  # "empty option"
         marks = [mark != " " for mark, _ in found]
-        draft.options = list(map(Option, texts, range(line, line + len(texts)), marks))
         if not state.any_marked:
             state.any_marked = True in marks
-    if not _settle_kind(draft, body_text):
+    if not _settle_kind(draft, body_text, options=bool(texts)):
         return False  # "question has no options and no answer"
     if ">" in explanation:
         draft.explanation = _explanation(explanation)
@@ -238,8 +239,32 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     state.skipping = state.orphan_run = False
     if options or meta:
         state.deck_signs = True
-    state.drafts.append(draft)
+    answers = tuple([i for i, mark in enumerate(marks) if mark])
+    if not options or (answers and len(answers) < len(texts) and 2 <= len(texts) <= MAX_OPTIONS):
+        state.drafts.append(_checked_question(draft, tuple(texts), answers))
+    else:  # finish() reports it (or, in a file without marks, may take the first option)
+        line = number + 1 + meta.count("\n") + body_lines
+        draft.options = list(map(Option, texts, range(line, line + len(texts)), marks))
+        state.drafts.append(draft)
     return True
+
+
+def _checked_question(draft: Draft, options: tuple[str, ...], answers: tuple[int, ...]) -> Question:
+    """The question a draft that finish() would pass makes, as finish() would make it."""
+    question = Question(
+        draft.text,
+        draft.kind,
+        options,
+        answers,
+        draft.answer,
+        draft.explanation,
+        draft.title,
+        draft.tags,
+        draft.id,
+        draft.line,
+    )
+    question.__dict__["normalised"] = normalise(draft.text)
+    return question
 
 
 def _read_metadata(draft: Draft, meta: str) -> bool:
@@ -346,16 +371,17 @@ def _close_question(state: _State) -> None:
     # Each as one string, without leading and trailing blank lines.
     if q.explanation:  # most questions have none
         draft.explanation = "\n".join(q.explanation).strip("\n")
-    if not _settle_kind(draft, "\n".join(q.body).strip("\n")):
+    if not _settle_kind(draft, "\n".join(q.body).strip("\n"), options=bool(draft.options)):
         state.error(draft.line, "question has no options and no answer")
     state.drafts.append(draft)
     state.current = None
 
 
-def _settle_kind(draft: Draft, body: str) -> bool:
-    """The question's kind, text and answer, from its options and ``body`` (the text under
-    its heading, before any options); False for one with no options and no answer."""
-    if draft.options:
+def _settle_kind(draft: Draft, body: str, *, options: bool) -> bool:
+    """The question's kind, text and answer, from whether it has options and from ``body``
+    (the text under its heading, before any options); False for one with neither options
+    nor an answer."""
+    if options:
         if body:
             draft.text = f"{draft.text}\n{body}"
     elif cloze.has_cloze(draft.text) or cloze.has_cloze(body):
