@@ -383,3 +383,39 @@ def test_two_notes_for_one_question_import_nothing(tmp_path):
     one_line_error(cli("import", str(package), db=db), "two notes for one question")
     with Store.open(db) as store:
         assert store.card_count() == 0
+
+
+def test_a_collection_moving_in_keeps_readers_going(anki, tmp_path, monkeypatch):
+    # `srs due` in a shell prompt must never wait for an import, however big: a reader sees
+    # the log as it was, at once, while the rows are written (and spilled: a tiny cache).
+    from srs.store import anki_sync, connection
+
+    monkeypatch.delenv("SRS_NOW")
+    monkeypatch.setattr(anki_sync, "_MOVING_IN_MIN", 1)  # any package is a collection
+    monkeypatch.setattr(connection, "LARGE_CACHE_KIB", 1)
+    db = tmp_path / "srs.db"
+    Store.open(db).close()
+    calls = {"rebuild": 0}
+    read: list[int] = []
+    drop_indexes = anki_sync.AnkiSync._drop_review_indexes
+    write_batch = anki_sync.AnkiSync._write_batch
+
+    def dropping(self):
+        calls["rebuild"] += 1
+        return drop_indexes(self)
+
+    def probing(self, batch):
+        write_batch(self, batch)
+        reader = sqlite3.connect(db, timeout=0)  # fails at once if it would have to wait
+        try:
+            read.append(reader.execute("SELECT count(*) FROM reviews").fetchone()[0])
+        finally:
+            reader.close()
+
+    monkeypatch.setattr(anki_sync.AnkiSync, "_drop_review_indexes", dropping)
+    monkeypatch.setattr(anki_sync.AnkiSync, "_write_batch", probing)
+    out = _import(db, anki["packages"]["current.apkg"])
+    assert calls["rebuild"] == 1 and read == [0]
+    with Store.open(db) as store:
+        (reviews,) = store.conn.execute("SELECT count(*) FROM reviews").fetchone()
+    assert f"{reviews} reviews added" in out and reviews > 8

@@ -6,12 +6,9 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from helpers import TODAY, basic, mcq, now_at, query_plan, subprocess_env
+from helpers import TODAY, basic, mcq, now_at, query_plan
 
 from srs.errors import SrsError
 from srs.settings import Settings
@@ -651,57 +648,3 @@ def test_trace_sees_statements_with_their_values(store):
     with store.trace() as quiet:
         pass
     assert quiet == []
-
-
-def journal_mode(store: Store) -> str:
-    return store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-
-
-def test_a_rollback_journal_meanwhile_when_alone_then_wal_again(store):
-    with store.rollback_journal() as switched, store.atomic() as conn:
-        assert switched and journal_mode(store) == "delete"
-        conn.execute("INSERT INTO decks (name, created_at) VALUES ('A', 'now')")
-    assert journal_mode(store) == "wal"
-    with pytest.raises(RuntimeError), store.rollback_journal(), store.atomic() as conn:
-        conn.execute("INSERT INTO decks (name, created_at) VALUES ('B', 'now')")
-        raise RuntimeError
-    assert journal_mode(store) == "wal"
-    assert [r[0] for r in store.conn.execute("SELECT name FROM decks")] == ["A"]
-    with store.rollback_journal(False) as switched:
-        assert not switched and journal_mode(store) == "wal"
-
-
-def test_no_rollback_journal_while_another_connection_reads(store, db_path):
-    other = sqlite3.connect(db_path)
-    other.execute("SELECT count(*) FROM decks").fetchone()
-    try:
-        with store.rollback_journal() as switched, store.atomic() as conn:
-            assert not switched and journal_mode(store) == "wal"
-            conn.execute("INSERT INTO decks (name, created_at) VALUES ('A', 'now')")
-        # The reader was never kept waiting, and sees the commit.
-        assert other.execute("SELECT count(*) FROM decks").fetchone() == (1,)
-    finally:
-        other.close()
-
-
-def test_a_crash_inside_the_rollback_journal_loses_only_that_transaction(db_path):
-    with Store.open(db_path) as store, store.atomic() as conn:
-        conn.execute("INSERT INTO decks (name, created_at) VALUES ('Kept', 'now')")
-    crash = (
-        "import os, sys\n"
-        "from srs.store import Store\n"
-        "store = Store.open(sys.argv[1])\n"
-        "with store.rollback_journal(), store.atomic() as conn:  # pages spill to the file\n"
-        "    conn.executemany('INSERT INTO decks (name, created_at) VALUES (?, ?)',\n"
-        "                     [(f'D{i}', 'now') for i in range(200_000)])\n"
-        "    os._exit(9)  # no rollback, no close: as if the power went\n"
-    )
-    size = db_path.stat().st_size
-    done = subprocess.run([sys.executable, "-c", crash, str(db_path)], env=subprocess_env())
-    assert done.returncode == 9
-    # The file was written to, and the journal that undoes it is hot.
-    assert db_path.stat().st_size > size and Path(f"{db_path}-journal").exists()
-    with Store.open(db_path) as store:
-        assert [r[0] for r in store.conn.execute("SELECT name FROM decks")] == ["Kept"]
-        assert journal_mode(store) == "wal"
-        assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -7,7 +7,6 @@ Opening an up-to-date database uses the plain `sqlite3` module (a shell prompt r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -327,32 +326,6 @@ class Connection:
             yield
         finally:
             self.conn.execute(f"PRAGMA cache_size = {cache}")
-
-    @contextmanager
-    def rollback_journal(self, wanted: bool = True) -> Iterator[bool]:
-        """A rollback journal instead of the WAL meanwhile, for a transaction that writes
-        most of the database (a collection moving in): the WAL would take every page
-        twice, into the log and then back into the database (3.5 s of the 45 s a million
-        answers take).
-
-        Only if no other connection has the database open: one that has is not kept
-        waiting (the switch fails at once, the WAL stays). Yields whether it switched.
-        WAL again after; if that fails (a reader came meanwhile), the next Store.open sets
-        it, and a crash meanwhile leaves a journal that SQLite rolls back on opening.
-        """
-        switched = False
-        if wanted and not self.conn.in_transaction:
-            try:
-                mode = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-                switched = mode == "delete"
-            except sqlite3.OperationalError:  # "database is locked": another connection
-                pass
-        try:
-            yield switched
-        finally:
-            if switched:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    self._set_wal()
 
     @contextmanager
     def trace(self) -> Iterator[list[str]]:
