@@ -72,6 +72,15 @@ MIN_EF = 130  # as SM-2's
 _GRADES = {int(g): g for g in Grade}
 
 
+# ISO dates by day number (date.toordinal): a million answers fall on a few thousand days.
+_day_texts: dict[int, str] = {}
+
+
+def _day_text(number: int) -> str:
+    text = _day_texts[number] = dt.date.fromordinal(number).isoformat()
+    return text
+
+
 def _ms(text: str) -> int:
     return (moment(text) - _EPOCH) // dt.timedelta(milliseconds=1)
 
@@ -398,8 +407,13 @@ class AnkiSync(Connection):
             elif kind != "repeat":
                 repetitions += 1
             ef = max(MIN_EF, ef) if ef else INITIAL_EF
-            day_text = day.isoformat()
-            due = (day + dt.timedelta(days=interval)).isoformat() if interval else day_text
+            number = day.toordinal()
+            day_text = _day_texts.get(number) or _day_text(number)
+            due = (
+                (_day_texts.get(number + interval) or _day_text(number + interval))
+                if interval
+                else day_text
+            )
             after_json = (
                 f'{{"due": "{due}", "ef": {ef}, "interval": {interval}, "lapses": {lapses},'
                 f' "last_review": "{day_text}",'
