@@ -155,13 +155,16 @@ col.close()
 """
 
 # Answer N due cards "Good", each committed before the next is fetched (argv: path, n).
+# argv: the collection, how many answers, a file to which the seconds they took are added
+# (timed in the process: a difference of two whole processes is lost in their noise).
 ANSWER = """
-import sys
+import sys, time
 from anki.collection import Collection
 from anki.cards import Card
 col = Collection(sys.argv[1])
 col.decks.select(col.decks.id("Bench"))  # every deck, as `srs review` takes them
 n = int(sys.argv[2])
+started = time.perf_counter()
 for _ in range(n):
     queued = col.sched.get_queued_cards(fetch_limit=1)
     top = queued.cards[0]
@@ -169,7 +172,10 @@ for _ in range(n):
     card.start_timer()
     answer = col.sched.build_answer(card=card, states=top.states, rating=3)
     col.sched.answer_card(answer)
+took = time.perf_counter() - started
 col.close()
+with open(sys.argv[3], "a") as out:
+    out.write(f"{took}\\n")
 """
 
 # The figures of Anki's statistics screen for the whole collection over a year.
