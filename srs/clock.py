@@ -69,16 +69,24 @@ class StudyDays:
         return day
 
 
-_UTC_DAYS: dict[int, str] = {}
+_DATE_TEXTS: dict[int, str] = {}
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def date_text(ordinal: int) -> str:
+    """``date.fromordinal(ordinal).isoformat()``, remembered: an imported review log has a
+    million answers on a few thousand days."""
+    text = _DATE_TEXTS.get(ordinal)
+    if text is None:
+        text = _DATE_TEXTS[ordinal] = dt.date.fromordinal(ordinal).isoformat()
+    return text
 
 
 def utc_text_of_ms(ms: int) -> str:
     """``utc_text`` of a time in ms since the epoch, without making a datetime."""
     seconds, milli = divmod(ms, 1000)
     number, rest = divmod(seconds, 86400)
-    day = _UTC_DAYS.get(number)
-    if day is None:
-        day = _UTC_DAYS[number] = (dt.date(1970, 1, 1) + dt.timedelta(days=number)).isoformat()
+    day = date_text(_EPOCH_ORDINAL + number)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{day}T{hours:02d}:{minutes:02d}:{secs:02d}.{milli:03d}Z"

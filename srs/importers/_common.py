@@ -175,28 +175,36 @@ def finish(
                 error(draft.line, NO_MARKS_HINT, draft)
 
         if not draft.broken:
-            question = Question(
-                text=draft.text,
-                kind=draft.kind,
-                options=tuple([option.text for option in options]),
-                answers=answers,
-                answer=draft.answer,
-                explanation=draft.explanation,
-                title=draft.title,
-                tags=draft.tags,
-                id=draft.id,
-                line=draft.line,
-            )
-            # question_uid needs the same key: spare it a second normalise(). (Straight into
-            # the frozen instance, as its __init__ does.)
-            question.__dict__["normalised"] = key
-            questions.append(question)
+            texts = tuple([option.text for option in options])
+            questions.append(question_of(draft, texts, answers, key))
 
     if not questions and not any(p.severity == "error" for p in problems):
         problems.append(Problem(path, 0, "no questions found"))
     # Compiler order: file-level problems first, then by line; stable for equal lines.
     problems.sort(key=lambda p: p.line)
     return ParseResult(path, layout, deck, questions, problems, looks_like_deck)
+
+
+def question_of(
+    draft: Draft, options: tuple[str, ...], answers: tuple[int, ...], key: str
+) -> Question:
+    """The question a draft that passed the checks makes; ``key`` is normalise(its text)."""
+    question = Question(
+        draft.text,
+        draft.kind,
+        options,
+        answers,
+        draft.answer,
+        draft.explanation,
+        draft.title,
+        draft.tags,
+        draft.id,
+        draft.line,
+    )
+    # question_uid needs the same key: spare it a second normalise(). (Straight into the
+    # frozen instance, as its __init__ does.)
+    question.__dict__["normalised"] = key
+    return question
 
 
 # Control characters (Unicode category Cc) but tab and newline: invisible, and U+001F is

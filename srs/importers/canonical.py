@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from srs import cloze
-from srs.importers._common import MAX_OPTIONS, Draft, Option, finish, split_lines
+from srs.importers._common import MAX_OPTIONS, Draft, Option, finish, question_of, split_lines
 from srs.records import ParseResult, Problem, Question, normalise, split_deck_name
 
 LAYOUT = "canonical"
@@ -207,11 +207,9 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     heading, meta, body, options, explanation = match.group(
         "heading", "meta", "body", "options", "explanation"
     )
-    text = heading.rstrip()
-    if text.endswith("#"):
-        text = _CLOSING_HASHES.sub("", text).strip()
-        if not text:
-            return False
+    text = _heading_text(heading)
+    if not text:
+        return False  # "empty question heading"
     draft = Draft(text, number, multi_ok=True)
     if meta and not _read_metadata(draft, meta):
         return False
@@ -228,8 +226,6 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
         if "" in texts:
             return False  # "empty option"
         marks = [mark != " " for mark, _ in found]
-        if not state.any_marked:
-            state.any_marked = True in marks
     if not _settle_kind(draft, body_text, options=bool(texts)):
         return False  # "question has no options and no answer"
     if ">" in explanation:
@@ -240,8 +236,10 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     if options or meta:
         state.deck_signs = True
     answers = tuple([i for i, mark in enumerate(marks) if mark])
+    if answers:
+        state.any_marked = True
     if not options or (answers and len(answers) < len(texts) and 2 <= len(texts) <= MAX_OPTIONS):
-        state.drafts.append(_checked_question(draft, tuple(texts), answers))
+        state.drafts.append(question_of(draft, tuple(texts), answers, normalise(draft.text)))
     else:  # finish() reports it (or, in a file without marks, may take the first option)
         line = number + 1 + meta.count("\n") + body_lines
         draft.options = list(map(Option, texts, range(line, line + len(texts)), marks))
@@ -249,41 +247,14 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     return True
 
 
-def _checked_question(draft: Draft, options: tuple[str, ...], answers: tuple[int, ...]) -> Question:
-    """The question a draft that finish() would pass makes, as finish() would make it."""
-    question = Question(
-        draft.text,
-        draft.kind,
-        options,
-        answers,
-        draft.answer,
-        draft.explanation,
-        draft.title,
-        draft.tags,
-        draft.id,
-        draft.line,
-    )
-    question.__dict__["normalised"] = normalise(draft.text)
-    return question
-
-
 def _read_metadata(draft: Draft, meta: str) -> bool:
     """Metadata lines as _metadata reads them; False for one it would report."""
     seen = set()
     for line in meta.split("\n")[:-1]:
         key, _, value = line.partition(":")
-        value = value.strip()
-        if key in seen:
+        if key in seen or _set_metadata(draft, key, value.strip()) is not None:
             return False
         seen.add(key)
-        if key == "id":
-            if not _ID.fullmatch(value):
-                return False
-            draft.id = value
-        elif key == "tags":
-            draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
-        else:
-            draft.title = value
     return True
 
 
@@ -299,7 +270,9 @@ def _explanation(lines: str) -> str:
             continue
         if paragraphs and not last_quote:
             paragraphs.append("")
-        paragraphs.append(line[2:] if line[1:2].isspace() else line[1:])
+        quote = _QUOTE.fullmatch(line)
+        assert quote is not None  # _SIMPLE_QUESTION lets only "> " lines here
+        paragraphs.append(quote.group(1))
         last_quote = True
     return "\n".join(paragraphs).strip("\n")
 
@@ -351,15 +324,21 @@ def _code_text(state: _State, number: int, line: str) -> None:
 def _question_heading(state: _State, number: int, heading: re.Match[str]) -> None:
     """``## Question``: ends the question before and starts the next."""
     _close_question(state)
-    text = (heading.group(1) or "").strip()
-    if text.endswith("#"):  # else _CLOSING_HASHES cannot match
-        text = _CLOSING_HASHES.sub("", text).strip()
+    text = _heading_text(heading.group(1) or "")
     state.skipping = not text
     state.orphan_run = False
     if text:
         state.current = _Question(Draft(text, number, multi_ok=True))
     else:
         state.error(number, "empty question heading")
+
+
+def _heading_text(heading: str) -> str:
+    """A question heading's text, without closing hashes (``## Question ##``)."""
+    text = heading.strip()
+    if text.endswith("#"):  # else _CLOSING_HASHES cannot match
+        text = _CLOSING_HASHES.sub("", text).strip()
+    return text
 
 
 def _close_question(state: _State) -> None:
@@ -433,18 +412,24 @@ def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> 
         state.error(number, f"{key}: given twice")
         return
     q.meta_seen.add(key)
-    draft = q.draft
+    problem = _set_metadata(q.draft, key, value)
+    if problem is not None:
+        state.error(number, problem)
+
+
+def _set_metadata(draft: Draft, key: str, value: str) -> str | None:
+    """The draft's id, tags or title from a metadata line; what is wrong with it, if anything."""
     if key == "id":
         if not value:
-            state.error(number, "empty id")
-        elif not _ID.fullmatch(value):
-            state.error(number, f'bad id "{value}": use letters, digits, "-", "_" and "."')
-        else:
-            draft.id = value
+            return "empty id"
+        if not _ID.fullmatch(value):
+            return f'bad id "{value}": use letters, digits, "-", "_" and "."'
+        draft.id = value
     elif key == "tags":
         draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
     else:
         draft.title = value
+    return None
 
 
 def _option(state: _State, q: _Question, number: int, option: re.Match[str]) -> None:

@@ -72,15 +72,6 @@ MIN_EF = 130  # as SM-2's
 _GRADES = {int(g): g for g in Grade}
 
 
-# ISO dates by day number (date.toordinal): a million answers fall on a few thousand days.
-_day_texts: dict[int, str] = {}
-
-
-def _day_text(number: int) -> str:
-    text = _day_texts[number] = dt.date.fromordinal(number).isoformat()
-    return text
-
-
 def _ms(text: str) -> int:
     return (moment(text) - _EPOCH) // dt.timedelta(milliseconds=1)
 
@@ -396,6 +387,7 @@ class AnkiSync(Connection):
         history; its schedule is Anki's, taken after them."""
         before_json = _NEW_JSON
         add = batch.reviews.append
+        date_text = clock.date_text
         repetitions = lapses = 0
         last: dt.date | None = None
         # Unpacked, not by name: a million answers pass here in a big import.
@@ -408,12 +400,8 @@ class AnkiSync(Connection):
                 repetitions += 1
             ef = max(MIN_EF, ef) if ef else INITIAL_EF
             number = day.toordinal()
-            day_text = _day_texts.get(number) or _day_text(number)
-            due = (
-                (_day_texts.get(number + interval) or _day_text(number + interval))
-                if interval
-                else day_text
-            )
+            day_text = date_text(number)
+            due = date_text(number + interval) if interval else day_text
             after_json = (
                 f'{{"due": "{due}", "ef": {ef}, "interval": {interval}, "lapses": {lapses},'
                 f' "last_review": "{day_text}",'

@@ -131,8 +131,6 @@ def json_list(items: Iterable) -> str:
     if not items:  # most tags
         return "[]"
     if type(items[0]) is not str:
-        if len(items) == 1 and type(items[0]) is int:  # most answers
-            return f"[{items[0]!r}]"
         for item in items:
             if type(item) is not int:
                 return _to_json(items)
