@@ -284,11 +284,26 @@ def test_day_queries_use_the_indexes(history_store):
         history_store.retention_counts(None, TODAY - dt.timedelta(days=30), TODAY)
         history_store.studied_on(None, TODAY)
     queries = [sql for sql in reads(captured) if "FROM decks" not in sql]
-    assert len(queries) == 5
+    assert len(queries) == 8  # the whole log's days: a query per kind
     for sql in queries:
         text = " ".join(query_plan(history_store, sql))
         assert "SCAN cards" not in text and "SCAN reviews" not in text, (sql, text)
         assert "INDEX" in text, (sql, text)
+
+
+def test_reviews_by_day_counts_every_answer_of_each_day(history_store):
+    since = TODAY - dt.timedelta(days=400)
+    expected = dict(
+        history_store.conn.execute(
+            "SELECT study_day, count(*) FROM reviews NOT INDEXED WHERE study_day BETWEEN ? AND ?"
+            " GROUP BY study_day",
+            [since.isoformat(), TODAY.isoformat()],
+        )
+    )
+    got = history_store.reviews_by_day(None, since, TODAY)
+    assert got == expected and list(got) == sorted(expected)
+    kinds = {k for (k,) in history_store.conn.execute("SELECT DISTINCT kind FROM reviews")}
+    assert len(expected) > 5 and len(kinds) >= 2
 
 
 def test_stats_figures_use_the_indexes(history_store):
@@ -304,7 +319,7 @@ def test_stats_figures_use_the_indexes(history_store):
             history_store.studied_on(deck, TODAY)
             history_store.reviews_by_day(deck, TODAY - dt.timedelta(days=30), TODAY)
     queries = [sql for sql in reads(captured) if "FROM decks" not in sql]
-    assert len(queries) == 3 * 11
+    assert len(queries) == 3 * 11 + 3
     for sql in queries:
         for step in query_plan(history_store, sql):
             words = step.split()

@@ -13,7 +13,8 @@ from helpers import TODAY, basic, mcq, now_at, query_plan
 from srs.errors import SrsError
 from srs.settings import Settings
 from srs.sm2 import answer
-from srs.store import Store, migrations
+from srs.store import Store, migrations, sql
+from srs.store.counts import DONE_TODAY
 
 
 def test_new_database_has_every_migration_and_wal(db_path):
@@ -22,6 +23,7 @@ def test_new_database_has_every_migration_and_wal(db_path):
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
     names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes", "m004_memory_state"]
     names += ["m005_fsrs_parameters", "m006_anki_round_trip", "m007_import_sources"]
+    names += ["m008_fewer_review_indexes"]
     assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 
@@ -223,7 +225,7 @@ def test_review_log_keeps_state_before_and_after(store):
         " AND due <= '2026-11-22' LIMIT 20)",
         "SELECT count(*) FROM cards WHERE last_review = '2026-11-22' AND repeat_today = 1"
         " AND suspended = 0 AND deck_id IN (1)",
-        "SELECT kind, count(*) FROM reviews WHERE study_day = '2026-11-22' GROUP BY kind",
+        DONE_TODAY.replace("?", "'2026-11-22'"),
     ],
 )
 def test_hot_counts_use_an_index(store, sql):
@@ -544,6 +546,42 @@ def test_m002_database_gets_interval_before_backfilled_from_state_before(db_path
     assert applied == list(migrations.NAMES)
     assert [b for _, b in got] == intervals
     assert all(s is None or json.loads(s)["interval"] == b for s, b in got)
+
+
+def test_any_kind_names_every_kind_of_answer():
+    """A day's answers are read through ANY_KIND: a kind left out would be missed."""
+    from typing import get_args
+
+    from srs.records import ReviewKind
+
+    assert sorted(sql.KINDS) == sorted(get_args(ReviewKind))
+    assert sql.ANY_KIND == "kind IN ('new', 'review', 'repeat', 'cram')"
+
+
+def test_m008_drops_two_review_indexes_and_keeps_the_log(db_path, monkeypatch):
+    """A database at m007 with answers of every kind: m008 leaves its rows as they were and
+    the day's counts the same, now read from the (kind, study_day, ...) index."""
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:7])
+        m.setattr(migrations, "NAMES", migrations.NAMES[:7])
+        with Store.open(db_path) as store:
+            store.import_questions([("D", "/d.md", [basic(f"q {i}") for i in range(4)])], now_at())
+            for i, kind in enumerate(["new", "review", "repeat", "cram", "review"]):
+                store.conn.execute(
+                    "INSERT INTO reviews (card_id, reviewed_at, study_day, kind, grade,"
+                    " duration_ms) VALUES (?, ?, ?, ?, 4, 1000)",
+                    [1 + i % 4, f"2026-11-2{i}T10:00:00.000Z", f"2026-11-2{i % 2}", kind],
+                )
+            indexes = {r[1] for r in store.conn.execute("PRAGMA index_list(reviews)")}
+            rows = store.conn.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+            counts = [store.done_today(dt.date(2026, 11, 20 + d)) for d in range(2)]
+    assert {"idx_reviews_card_id", "idx_reviews_study_day_kind"} <= indexes
+    with Store.open(db_path) as store:
+        after = {r[1] for r in store.conn.execute("PRAGMA index_list(reviews)")}
+        assert store.conn.execute("SELECT * FROM reviews ORDER BY id").fetchall() == rows
+        assert [store.done_today(dt.date(2026, 11, 20 + d)) for d in range(2)] == counts
+    assert counts == [{"new": 1, "repeat": 1, "review": 1}, {"review": 1, "cram": 1}]
+    assert after == indexes - {"idx_reviews_card_id", "idx_reviews_study_day_kind"}
 
 
 def test_record_review_writes_interval_before(store):

@@ -12,7 +12,11 @@ conn = sqlite3.connect(sys.argv[1])
 day, cap = sys.argv[2], 200
 decks = dict(conn.execute("SELECT id, name FROM decks ORDER BY name"))
 done = dict(
-    conn.execute("SELECT kind, count(*) FROM reviews WHERE study_day = ? GROUP BY kind", [day])
+    conn.execute(
+        "SELECT kind, count(*) FROM reviews WHERE kind IN ('new', 'review', 'repeat', 'cram')"
+        " AND study_day = ? GROUP BY kind",
+        [day],
+    )
 )
 for ids in [[d] for d in decks] + [list(decks)]:
     marks = ",".join("?" * len(ids))

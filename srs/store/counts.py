@@ -11,13 +11,18 @@ from srs.settings import Settings
 from srs.store import sql
 from srs.store.connection import Connection
 
+# A range of the (kind, study_day, ...) index per kind.
+DONE_TODAY = (
+    f"SELECT kind, count(*) FROM reviews WHERE {sql.ANY_KIND} AND study_day = ? GROUP BY kind"
+)
+
 
 class Counts(Connection):
     def done_today(self, today: dt.date) -> dict[str, int]:
         """Grades given on `today`, by kind (new, review, repeat, cram)."""
         return dict(
             self.conn.execute(
-                "SELECT kind, count(*) FROM reviews WHERE study_day = ? GROUP BY kind",
+                DONE_TODAY,
                 [today.isoformat()],
             )
         )

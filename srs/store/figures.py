@@ -57,14 +57,18 @@ class Figures(Connection):
         """Answers logged per study day in [since, until] (every kind)."""
         days = [since.isoformat(), until.isoformat()]
         ids = self._stats_deck_ids(deck)
-        if ids is None:  # the (study_day, kind) index
-            return dict(
-                self.conn.execute(
-                    "SELECT study_day, count(*) FROM reviews WHERE study_day BETWEEN ? AND ?"
-                    " GROUP BY study_day",
-                    days,
-                )
-            )
+        if ids is None:
+            # A kind at a time, each range of the (kind, study_day, ...) index read in day
+            # order: one query for all kinds would sort every answer of the year to group it.
+            counts: dict[str, int] = {}
+            for kind in sql.KINDS:
+                for day, n in self.conn.execute(
+                    "SELECT study_day, count(*) FROM reviews WHERE kind = ?"
+                    " AND study_day BETWEEN ? AND ? GROUP BY study_day",
+                    [kind, *days],
+                ):
+                    counts[day] = counts.get(day, 0) + n
+            return dict(sorted(counts.items()))
         # The deck's cards by (deck_id, ...), then their reviews by (card_id, kind, study_day, ...).
         return dict(
             self.conn.execute(
@@ -110,11 +114,13 @@ class Figures(Connection):
         """Whether anything was answered on `day` (one index probe)."""
         ids = self._stats_deck_ids(deck)
         if ids is None:
-            statement, params = "SELECT 1 FROM reviews WHERE study_day = ? LIMIT 1", []
-        else:  # the day's reviews by (study_day, kind), each card by its id
+            statement = f"SELECT 1 FROM reviews WHERE {sql.ANY_KIND} AND study_day = ? LIMIT 1"
+            params = []
+        else:  # the day's reviews by (kind, study_day, ...), each card by its id
             statement = (
                 "SELECT 1 FROM reviews r CROSS JOIN cards c ON c.id = r.card_id"
-                f" WHERE r.study_day = ? AND {sql.in_list('c.deck_id', ids)} LIMIT 1"
+                f" WHERE r.{sql.ANY_KIND} AND r.study_day = ?"
+                f" AND {sql.in_list('c.deck_id', ids)} LIMIT 1"
             )
             params = ids
         return self.conn.execute(statement, [day.isoformat(), *params]).fetchone() is not None

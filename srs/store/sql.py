@@ -11,6 +11,13 @@ CHUNK = 500
 # SQLite's INTEGER range: a larger number cannot be a row id.
 MAX_ID = 2**63 - 1
 
+# Every kind of answer (records.ReviewKind; tests/test_store.py holds them equal). A day's
+# answers are read as `ANY_KIND AND study_day ...`, or a kind at a time: the (kind,
+# study_day, ...) index then serves them, a range per kind, and the log needs no index of
+# its own by day.
+KINDS = ("new", "review", "repeat", "cram")
+ANY_KIND = f"kind IN ({', '.join(repr(kind) for kind in KINDS)})"
+
 
 def marks(n: int) -> str:
     """``?,?,?`` for ``n`` values, as in ``IN (...)``."""
