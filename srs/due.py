@@ -58,7 +58,8 @@ def show_due(
         if today < now.day:
             # The counts are a forecast from the cards' state now; a past day has none.
             raise SrsError(f"--on {on}: {today} is in the past; give today or a later day")
-        total, per_deck = store.due_counts(today, deck, now.settings)
+        settings = now.settings
+        total, per_deck = store.due_counts(today, deck, settings)
     if fmt is not None:
         print(format_due(fmt, total))
         return
@@ -82,6 +83,12 @@ def show_due(
     for d in per_deck:
         print(f"{d.deck:<{width}}  {d.due.new:>5}  {d.due.learning:>5}  {d.due.review:>6}")
     print(f"{'total':<{width}}  {total.new:>5}  {total.learning:>5}  {total.review:>6}")
+    if total.new < sum(d.due.new for d in per_deck) or total.review < sum(
+        d.due.review for d in per_deck
+    ):
+        # Each deck's row is what it has; the total is what today's limits let through.
+        limits = f"{settings.new_per_day} new and {settings.reviews_per_day} answers a day"
+        print(f"(the decks share the day's limits: {limits}, less those done today)")
 
 
 def parse_due_args(argv: list[str]) -> dict | None:

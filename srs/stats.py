@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from srs.records import CardRow, StateCounts
+from srs.records.card import INITIAL_EF
 
 if TYPE_CHECKING:
     from srs.settings import Settings
@@ -164,6 +165,9 @@ def streak(studied: Callable[[dt.date], bool], today: dt.date) -> int:
 
 
 def hardest(cards: Iterable[CardRow]) -> list[dict[str, Any]]:
+    """The hardest cards as listed, less those with nothing hard about them: no lapse and
+    the EF a card starts with, or more (early on, every card: a list of them would name
+    cards answered right)."""
     return [
         {
             "id": card.id,
@@ -174,6 +178,7 @@ def hardest(cards: Iterable[CardRow]) -> list[dict[str, Any]]:
             "interval": card.state.sm2.interval,
         }
         for card in cards
+        if card.state.lapses > 0 or card.state.sm2.ef < INITIAL_EF
     ]
 
 

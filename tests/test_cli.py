@@ -105,7 +105,7 @@ def test_due_counts_and_json(imported):
     assert [d["deck"] for d in data["decks"]] == ["MLOps::Basics", "MLOps::CI-CD for ML"]
     assert [d["new"] for d in data["decks"]] == [10, 20]
     table = srs("due", db=imported).stdout.splitlines()
-    assert table[-1].split() == ["total", "20", "0", "0"]
+    assert table[-2].split() == ["total", "20", "0", "0"]
 
 
 def test_decks_lists_cards_and_due(imported):
@@ -121,9 +121,39 @@ def test_unknown_deck_is_a_clear_error(imported):
     assert "Traceback" not in result.stderr
 
 
-def test_usage_error_exits_2():
-    assert run("due", "--bogus").returncode == 2
-    assert run("review", "--limit", "many").returncode == 2
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--bogus"], "no such option: --bogus; see `python -m srs --help`"),
+        (["due", "--bogus"], "no such option: --bogus; see `python -m srs due --help`"),
+        (["due", "--deck"], "option '--deck' requires an argument; see `python -m srs due --help`"),
+        (
+            ["review", "--limit", "many"],
+            "invalid value for '--limit': 'many' is not a valid int;"
+            " see `python -m srs review --help`",
+        ),
+        (["frobnicate"], "no such command 'frobnicate'; see `python -m srs --help`"),
+        (["config", "set", "x"], "missing argument 'VALUE'; see `python -m srs config set --help`"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_1(argv, line):
+    """An unknown option or command, a missing or mistyped argument: one line, as every other
+    error, naming the help to read; never click's usage block."""
+    result = run(*argv)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"error: {line}\n")
+
+
+def test_the_database_may_be_given_before_the_command(imported, tmp_path):
+    after = run("due", "--db", str(imported))
+    before = run("--db", str(imported), "due")
+    assert before.returncode == 0 and before.stdout == after.stdout
+    assert "MLOps::Basics" in before.stdout
+    # The command's own --db wins; a missing one is the usual one-line error.
+    assert run("--db", str(tmp_path / "x.db"), "due", "--db", str(imported)).stdout == after.stdout
+    missing = run("--db", str(tmp_path / "x.db"), "stats")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"error: no database at {tmp_path / 'x.db'}")
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_version_and_help():
@@ -268,8 +298,8 @@ def test_due_fast_path_prints_what_typer_prints(imported, argv):
 
 def test_due_falls_back_to_typer_for_anything_else(imported):
     assert "--format" in run("due", "--help").stdout
-    assert run("due", "--bogus").returncode == 2
-    assert run("due", "--deck").returncode == 2
+    assert run("due", "--bogus").returncode == 1
+    assert run("due", "--deck").returncode == 1
 
 
 def test_unicode_digits_are_not_grades(imported):
@@ -302,7 +332,7 @@ def test_import_bundled_decks_by_flag(db_path):
     assert "mlops-basics.md -> MLOps::Basics: 10 added" in result.stdout
     assert "mlops-cicd.md -> MLOps::CI-CD for ML: 25 added" in result.stdout
     nothing = run("import", "--db", str(db_path))
-    assert nothing.returncode == 2 and "--bundled" in nothing.stderr
+    assert nothing.returncode == 1 and "--bundled" in nothing.stderr
 
 
 # ---------------------------------------------------------------- databases that are not there
@@ -370,7 +400,7 @@ def test_a_folder_as_database_is_a_user_error_everywhere(tmp_path, command):
 def test_card_ids_may_be_written_as_the_screen_shows_them(imported):
     assert run("show", "#2", "--db", str(imported)).stdout.startswith("#2  MLOps::Basics\n")
     bad = run("show", "#x", "--db", str(imported))
-    assert bad.returncode == 2 and "'#x' is not a card id" in bad.stderr
+    assert bad.returncode == 1 and "'#x' is not a card id" in bad.stderr
 
 
 def test_usage_lines_and_summaries_read_plainly():
@@ -474,3 +504,32 @@ def test_a_control_character_is_an_import_error(db_path, tmp_path):
     assert not db_path.exists()
     skipped = run("import", "--skip-invalid", str(deck), "--db", str(db_path))
     assert skipped.returncode == 0 and "-> Ctl: 1 added" in skipped.stdout
+
+
+def test_a_card_failed_today_is_listed_as_due_today(imported):
+    """Failed today, a card comes back today: `srs cards` shows today as its due date and
+    `srs show` says so, though its schedule's due date (for after the repeat) is tomorrow."""
+    session = run("review", "--db", str(imported), "--deck", "MLOps::Basics", input="\n1\nq\n")
+    assert "Again later today." in session.stdout
+    table = run("cards", "--due", "--db", str(imported)).stdout.splitlines()
+    (row,) = [line for line in table if "learning" in line.split()]
+    assert row.split()[:3] == ["1", "MLOps::Basics", "2026-11-22"]
+    show = run("show", "1", "--db", str(imported)).stdout
+    assert "state learning (again today)  due 2026-11-23" in show
+    (card,) = [
+        c for c in json.loads(run("cards", "--json", "--db", str(imported)).stdout) if c["id"] == 1
+    ]
+    assert (card["state"], card["due"]) == ("learning", "2026-11-23")
+
+
+def test_due_says_when_the_decks_share_the_days_limits(imported):
+    """The bundled decks hold 10 and 25 new cards; 20 new a day: the rows do not add up to the
+    total, and a line says why. With room for all, no such line."""
+    capped = run("due", "--db", str(imported)).stdout.splitlines()
+    assert capped[-2].split() == ["total", "20", "0", "0"]
+    assert capped[-1] == (
+        "(the decks share the day's limits: 20 new and 200 answers a day, less those done today)"
+    )
+    assert srs("config", "set", "new_per_day", "100", db=imported).exit_code == 0
+    roomy = run("due", "--db", str(imported)).stdout.splitlines()
+    assert roomy[-1].split() == ["total", "35", "0", "0"]

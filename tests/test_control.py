@@ -396,10 +396,15 @@ def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
     one_line_error(srs(db_path, "postpone", "0"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "-2"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "2", "--deck", "X"), "no deck named 'X'")
-    # Without DAYS, or DAYS with --undo: a usage error, exit 2, like any missing argument.
-    for argv in (["postpone"], ["postpone", "2", "--undo"]):
+    # Without DAYS, or DAYS with --undo: a usage error, one line, like any missing argument.
+    for argv, words in (
+        (["postpone"], "say how many days"),
+        (["postpone", "2", "--undo"], "--undo takes no DAYS"),
+    ):
         result = srs(db_path, *argv)
-        assert result.exit_code == 2 and "Usage: srs postpone" in result.stderr
+        assert result.exit_code == 1 and result.stderr.startswith(f"error: {words}")
+        assert result.stderr.endswith("; see `srs postpone --help`\n")
+        assert result.stderr.count("\n") == 1
     assert snapshot(db_path) == before
 
 

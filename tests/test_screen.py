@@ -206,7 +206,7 @@ def test_a_card_with_two_right_options_says_choose_2(tmp_path):
     assert "Choose 2:" in screen_lines(screen)
     both = letters(screen, {"CodeBuild", "CodeDeploy"})
     child.sendline(both[0])
-    child.expect(re.escape("Choose 2 letters (Enter shows the answer)."))
+    child.expect(re.escape("Choose 2 letters (Enter shows the answer, ? for help)."))
     child.expect("answer> ")
     child.sendline(both)
     child.expect(r"Right\.")

@@ -8,12 +8,13 @@ import re
 from collections import Counter
 
 import pytest
-from helpers import TODAY, build, query_plan, reads
+from helpers import TODAY, basic, build, now_at, query_plan, reads
 from typer.testing import CliRunner
 
 from srs import charts, stats
 from srs.cli.app import app
 from srs.errors import SrsError
+from srs.sm2 import answer
 from srs.store import Store
 
 runner = CliRunner()
@@ -137,7 +138,26 @@ def test_deck_filter_and_ef_spread(history_store):
         sum(r["ef"] for r in scheduled) / len(scheduled) / 100, 2
     )
     hardest = figures(history_store)["hardest"]
-    assert [h["ef"] for h in hardest] == sorted(r["ef"] / 100 for r in scheduled)[:5]
+    hard = rows(history_store, "SELECT ef, lapses FROM cards WHERE due IS NOT NULL")
+    hard = [r for r in hard if r["ef"] < 250 or r["lapses"] > 0]
+    assert [h["ef"] for h in hardest] == sorted(r["ef"] / 100 for r in hard)[:5]
+
+
+def test_hardest_cards_leave_out_cards_with_nothing_hard_about_them(store):
+    """Answered right (EF as it started, no lapse), a card is not listed as hard; a lapse
+    or a lower EF lists it."""
+    store.import_questions([("D", "/d.md", [basic(f"q {i}") for i in range(3)])], now_at())
+    for card_id in (1, 2, 3):
+        before = store.card_state(card_id)
+        after = answer(before, 4, TODAY)
+        store.record_review(
+            card_id, before, after, kind="new", grade=4, now=now_at(), today=TODAY, duration_ms=1
+        )
+    assert [r["ef"] for r in rows(store, "SELECT ef FROM cards")] == [250, 250, 250]
+    assert figures(store)["hardest"] == []
+    store.conn.execute("UPDATE cards SET lapses = 1 WHERE id = 2")
+    store.conn.execute("UPDATE cards SET ef = 236 WHERE id = 3")
+    assert [h["id"] for h in figures(store)["hardest"]] == [3, 2]
 
 
 def test_stats_json_is_pinned(history_store, db_path):

@@ -64,7 +64,9 @@ def reset(card_ids: CardIds, db: DbOption = None) -> None:
 
 
 def forget(
-    deck: Annotated[str, typer.Option("--deck", "-d", help="The deck (and its sub-decks).")],
+    deck: Annotated[
+        str, typer.Option("--deck", "-d", metavar="NAME", help="The deck (and its sub-decks).")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -145,7 +147,7 @@ def postpone(
 
     Every scheduled card's due date moves; new cards stay as they are.
     """
-    # Usage first: a missing DAYS is a usage error (exit 2) whatever the database.
+    # Usage first: a missing DAYS is a usage error whatever the database.
     if undo and (days is not None or deck is not None):
         raise typer.BadParameter("--undo takes no DAYS or --deck")
     if not undo and days is None:

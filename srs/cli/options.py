@@ -23,7 +23,8 @@ DbOption = Annotated[
     ),
 ]
 DeckOption = Annotated[
-    str | None, typer.Option("--deck", "-d", help="Only this deck and its sub-decks.")
+    str | None,
+    typer.Option("--deck", "-d", metavar="NAME", help="Only this deck and its sub-decks."),
 ]
 
 

@@ -33,6 +33,10 @@ keys: a-z    answer (on "choose 2" cards, both letters: "ac")
       q      quit (a card not yet graded stays ungraded)"""
 
 
+# Once, before the first card: enough to start; `?` shows HELP_KEYS.
+KEYS_LINE = "keys: a-z answer · Enter shows the answer · 0-5 grade · u undo · ? help · q quit"
+
+
 class Quit(Exception):
     """The user ended the session: `q`, Ctrl-C or end of input."""
 
@@ -85,6 +89,8 @@ class Terminal:
 def run_session(session: Session, term: Terminal, *, started: float) -> None:
     """Review until the session is done or the user quits, then print the summary."""
     queued = sum(session.remaining().values())
+    if queued:
+        term.show(term.text.lines(Text(KEYS_LINE, style="dim")))
     with contextlib.suppress(Quit):
         _review_loop(session, term)
     _summary(session, term, time.monotonic() - started, queued=queued)
@@ -207,12 +213,12 @@ def _answer_choice(
         try:
             chosen = shown.parse_choice(line)
         except ValueError as e:
-            print(f"{str(e).capitalize()} (Enter shows the answer).")
+            print(f"{str(e).capitalize()} (Enter shows the answer, ? for help).")
             continue
         if len(chosen) == shown.choose:
             break
         wanted = "one letter" if shown.choose == 1 else f"{shown.choose} letters"
-        print(f"Choose {wanted} (Enter shows the answer).")
+        print(f"Choose {wanted} (Enter shows the answer, ? for help).")
     judgement = judge(shown, chosen)
     right = [(ltr, text) for ltr, text in shown.options() if ltr in judgement.right_letters]
     if judgement.correct:

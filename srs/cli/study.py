@@ -44,24 +44,37 @@ def import_(
         ),
     ] = None,
     deck: Annotated[
-        str | None, typer.Option("--deck", "-d", help="Deck for all questions ('::' nests).")
+        str | None,
+        typer.Option("--deck", "-d", metavar="NAME", help="Deck for all questions ('::' nests)."),
     ] = None,
     first_option_correct: Annotated[
         bool,
-        typer.Option(help="In files with nothing marked, the first option is the right one."),
+        typer.Option(
+            "--first-option-correct",
+            help="In files with nothing marked, the first option is the right one.",
+        ),
     ] = False,
     skip_invalid: Annotated[
-        bool, typer.Option(help="Import the valid questions even if others have errors.")
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Import the valid questions even if others have errors."
+        ),
     ] = False,
-    dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
     prune: Annotated[
-        bool, typer.Option(help="Delete questions that are no longer in their source file.")
+        bool,
+        typer.Option("--prune", help="Delete questions that are no longer in their source file."),
     ] = False,
     if_empty: Annotated[
-        bool, typer.Option(help="Do nothing if the database already has cards.")
+        bool, typer.Option("--if-empty", help="Do nothing if the database already has cards.")
     ] = False,
     bundled: Annotated[
-        bool, typer.Option(help="Import the decks that ship with srs (MLOps basics, CI/CD).")
+        bool,
+        typer.Option(
+            "--bundled", help="Import the decks that ship with srs (MLOps basics, CI/CD)."
+        ),
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -197,9 +210,12 @@ def _print_pairings(summary: FileImport) -> None:
 def review(
     deck: DeckOption = None,
     new: Annotated[
-        int | None, typer.Option("--new", help="New cards this session (default: today's limit).")
+        int | None,
+        typer.Option("--new", metavar="N", help="New cards this session (default: today's limit)."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most N cards.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", metavar="N", help="At most N cards.")
+    ] = None,
     cram: Annotated[
         bool, typer.Option("--cram", help="Practise any cards; their schedule is not changed.")
     ] = False,
@@ -271,19 +287,25 @@ def _size(n: int) -> str:
 def export(
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", "-d", help="Export this deck and its sub-decks (repeatable)."),
+        typer.Option(
+            "--deck", "-d", metavar="NAME", help="Export this deck and its sub-decks (repeatable)."
+        ),
     ] = None,
     output: Annotated[
         str | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="The .apkg file, or a folder for <deck>.apkg. Default: <deck>.apkg here.",
         ),
     ] = None,
     with_progress: Annotated[
         bool,
-        typer.Option(help="Studied cards go as review cards with their SM-2 state and history."),
+        typer.Option(
+            "--with-progress",
+            help="Studied cards go as review cards with their SM-2 state and history.",
+        ),
     ] = False,
     db: DbOption = None,
 ) -> None:

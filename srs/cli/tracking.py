@@ -34,6 +34,7 @@ def due(
         str | None,
         typer.Option(
             "--format",
+            metavar="TEMPLATE",
             help="Print one line from a template with the fields {new} {learning} {review}"
             " {due} (= learning + review) {total}, e.g. --format '{review}+{new}'"
             " for a shell prompt or tmux status line.",
@@ -43,6 +44,7 @@ def due(
         str | None,
         typer.Option(
             "--on",
+            metavar="DAY",
             help="What will be due on that day: 2026-12-04, friday, tomorrow, +3d, +2w.",
         ),
     ] = None,
@@ -78,7 +80,9 @@ def _pct(group: dict) -> str:
 
 def stats(
     deck: DeckOption = None,
-    days: Annotated[int, typer.Option("--days", help="Forecast and history window.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", metavar="N", help="Forecast and history window.")
+    ] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -195,7 +199,8 @@ def cards(
         ),
     ] = False,
     search: Annotated[
-        str | None, typer.Option("--search", help="Text in the question, answer or options.")
+        str | None,
+        typer.Option("--search", metavar="TEXT", help="Text in the question, answer or options."),
     ] = None,
     leeches: Annotated[
         bool, typer.Option("--leeches", help="Only leeches (lapses >= leech_threshold).")
@@ -252,15 +257,18 @@ def _print_json_list(items: Iterable[dict]) -> None:
 def _cells(card: CardRow, today: dt.date) -> list[str]:
     """A card's cells in the `srs cards` table, but the question."""
     state = card.state
+    status = card.status(today)
+    # A card failed today comes back today (its schedule's due date counts once it passes).
+    due = today if status == "learning" else state.due
     return [
         str(card.id),
         card.deck,
-        state.due.isoformat() if state.due else "-",
+        due.isoformat() if due else "-",
         str(state.sm2.interval),
         f"{state.sm2.ef / 100:.2f}",
         str(state.sm2.repetitions),
         str(state.lapses),
-        card.status(today),
+        status,
     ]
 
 
@@ -334,8 +342,10 @@ def show(
     s = sc.state
     leech = "  (leech)" if s.lapses >= today.settings.leech_threshold else ""
     print()
+    status = s.status(today.day, suspended=suspended)
+    again = " (again today)" if status == "learning" else ""
     print(
-        f"state {s.status(today.day, suspended=suspended)}  due {s.due or '-'}"
+        f"state {status}{again}  due {s.due or '-'}"
         f"  interval {s.sm2.interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
         f"  lapses {s.lapses}{leech}"
     )

@@ -36,10 +36,10 @@ from srs.records.anki import (
     NoteIn,
     ReviewIn,
 )
+from srs.records.card import INITIAL_EF
+from srs.sm2 import MIN_EF
 
-MIN_EF = 130
 new_review = functools.partial(tuple.__new__, ReviewIn)  # ReviewIn(*row), a million times
-INITIAL_EF = 250
 
 # Anki's buttons as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5 (README: the mapping).
 GRADES = {1: 1, 2: 3, 3: 4, 4: 5}

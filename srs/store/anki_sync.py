@@ -27,6 +27,7 @@ from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, Revi
 from srs.records.card import INITIAL_EF
 from srs.records.export import note_mod
 from srs.replay import Answer, Answered, Changed, Replayed, answered, changed, kind_of, replay
+from srs.sm2 import MIN_EF
 from srs.store import sql
 from srs.store.connection import Connection
 from srs.store.rows import (
@@ -68,7 +69,6 @@ def _exported_grade(grade: int) -> int:
 
 
 _NEW_JSON = state_json(CardState())
-MIN_EF = 130  # as SM-2's
 _GRADES = {int(g): g for g in Grade}
 
 
