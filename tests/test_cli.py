@@ -90,7 +90,7 @@ def test_dry_run_and_if_empty(db_path):
 def test_missing_file_is_one_line_and_exit_1(db_path, tmp_path):
     result = run("import", str(tmp_path / "nope.txt"), "--db", str(db_path))
     assert result.returncode == 1
-    assert result.stderr == f"error: {tmp_path / 'nope.txt'}: no such file\n"
+    assert result.stderr == f"error: {tmp_path / 'nope.txt'}: no such file or folder\n"
     assert not db_path.exists()
 
 

@@ -744,7 +744,9 @@ def test_expand_paths(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x")
     loose = tmp_path / "sub" / "d.md"
     assert expand_paths([loose, tmp_path]) == [loose, tmp_path / "a.txt", tmp_path / "b.md"]
-    assert expand_paths([str(tmp_path / "missing.md")]) == [tmp_path / "missing.md"]
+    # A path that is neither: it may have been meant as a folder, so the error says both.
+    with pytest.raises(SrsError, match=r"missing/: no such file or folder$"):
+        expand_paths([f"{tmp_path / 'missing'}/"])
     assert [p.name for p in expand_paths([DECKS])] == ["mlops-basics.md", "mlops-cicd.md"]
 
 

@@ -604,7 +604,7 @@ def test_paths_that_are_not_question_files(decks_db, tmp_path):
     empty_dir = tmp_path / "empty folder"
     empty_dir.mkdir()
     assert_refused(decks_db, empty_dir, ["error: {f}: no .md or .txt files in this folder"])
-    assert_refused(decks_db, tmp_path / "missing.txt", ["error: {f}: no such file"])
+    assert_refused(decks_db, tmp_path / "missing.txt", ["error: {f}: no such file or folder"])
     fifo = tmp_path / "fifo.txt"
     os.mkfifo(fifo)  # reading it would block for ever
     assert_refused(decks_db, fifo, ["error: {f}: not a regular file"])

@@ -178,6 +178,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                 # Importing nothing and saying nothing would look like success.
                 raise SrsError(f"{path}: no .md or .txt files in this folder")
             result.extend(files)
+        elif not path.exists() and not path.is_symlink():
+            # Named on the command line, it may have been meant as either.
+            raise SrsError(f"{entry}: no such file or folder")
         else:
             result.append(path)
     return result
