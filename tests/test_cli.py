@@ -515,7 +515,7 @@ def test_a_card_failed_today_is_listed_as_due_today(imported):
     (row,) = [line for line in table if "learning" in line.split()]
     assert row.split()[:3] == ["1", "MLOps::Basics", "2026-11-22"]
     show = run("show", "1", "--db", str(imported)).stdout
-    assert "state learning (again today)  due 2026-11-23" in show
+    assert "state learning  due again today, then 2026-11-23  interval 1" in show
     (card,) = [
         c for c in json.loads(run("cards", "--json", "--db", str(imported)).stdout) if c["id"] == 1
     ]

@@ -80,8 +80,8 @@ def import_(
 ) -> None:
     """Import question banks and Anki packages (.apkg, .colpkg).
 
-    Re-importing updates questions in place and keeps progress. A file named is read as
-    asked; in a folder, files that do not look like question banks (a README) are skipped
+    Re-importing updates questions in place and keeps progress. A file you name is always
+    read; in a folder, files that do not look like question banks (a README) are skipped
     and listed.
     """
     from srs.importers import bundled_decks, expand_paths, parse_bytes, read_bytes, source_digest

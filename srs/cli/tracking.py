@@ -343,9 +343,10 @@ def show(
     leech = "  (leech)" if s.lapses >= today.settings.leech_threshold else ""
     print()
     status = s.status(today.day, suspended=suspended)
-    again = " (again today)" if status == "learning" else ""
+    # A card failed today: due again today, then on its schedule's date once passed.
+    due = f"again today, then {s.due}" if status == "learning" else s.due or "-"
     print(
-        f"state {status}{again}  due {s.due or '-'}"
+        f"state {status}  due {due}"
         f"  interval {s.sm2.interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
         f"  lapses {s.lapses}{leech}"
     )
