@@ -85,7 +85,7 @@ def import_(
     and listed.
     """
     from srs.importers import bundled_decks, expand_paths, parse_bytes, read_bytes, source_digest
-    from srs.importers.anki_package import is_package
+    from srs.importers.detect import is_package
     from srs.records import ParseResult
     from srs.store.questions import Batch
 

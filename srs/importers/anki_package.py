@@ -47,25 +47,7 @@ _FILE_OF: dict[PackageVersion, str] = {
     "legacy2": "collection.anki21",
     "latest": "collection.anki21b",
 }
-_ZIP_MAGIC = b"PK\x03\x04"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-SUFFIXES = (".apkg", ".colpkg")
-
-
-def is_package(path: str | Path) -> bool:
-    """Whether to read a file as an Anki package: a zip file (by content, whatever its
-    name), or a file named .apkg/.colpkg (which then must be one)."""
-    if not Path(path).is_file():  # a FIFO would block: read_file says what it is
-        return False
-    if Path(path).suffix.lower() in SUFFIXES:
-        return True
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == _ZIP_MAGIC
-    except OSError:
-        return False
 
 
 # --- protobuf, the little of it Anki's schema 18 and the package need ------------------

@@ -19,11 +19,11 @@ import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from srs import clock
 from srs.errors import SrsError
 from srs.records import CardState, Grade
-from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, ReviewIn
 from srs.records.card import INITIAL_EF
 from srs.records.export import note_mod
 from srs.replay import Answer, Answered, Changed, Replayed, answered, changed, kind_of, replay
@@ -38,6 +38,9 @@ from srs.store.rows import (
     state_from_json,
     state_params,
 )
+
+if TYPE_CHECKING:  # the package's records load with the import itself, not with the store
+    from srs.records.anki import AnkiImport, AnkiImportSummary, CardIn, NoteIn, ReviewIn
 
 # An answer srs exported is written at its time in ms, bumped past an equal one (or kept
 # from being later than the export): an Anki row this near an srs answer of the card, with
@@ -115,6 +118,8 @@ class AnkiSync(Connection):
     ) -> AnkiImportSummary:
         """Import a package's notes; all or nothing. ``answer`` is the scheduler's (the
         replay grades through it, as a session does)."""
+        from srs.records.anki import AnkiImportSummary
+
         summary = AnkiImportSummary()
         stamp = clock.utc_text(now)
         incoming = sum(len(c.reviews) for n in package.notes for c in n.cards)
