@@ -84,10 +84,8 @@ def import_(
     read; in a folder, files that do not look like question banks (a README) are skipped
     and listed.
     """
-    from srs.importers import bundled_decks, expand_paths, parse_bytes, read_bytes, source_digest
-    from srs.importers.detect import is_package
-    from srs.records import ParseResult
-    from srs.store.questions import Batch
+    from srs.importers import bundled_decks
+    from srs.imports import plan_import
 
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
@@ -100,56 +98,28 @@ def import_(
         if count:
             print(f"{count} cards already in the database; nothing imported.")
             return
-    files: list[tuple[Path, bool]] = []  # (file, found in a folder)
-    packages = []
-    for path in paths:
-        in_folder = path.is_dir()
-        for file in expand_paths([path]):
-            if not in_folder and is_package(file):
-                packages.append(file)
-            else:
-                files.append((file, in_folder))
-    if packages and (deck is not None or prune):
-        raise SrsError("--deck and --prune are for question files, not Anki packages")
-    # Files whose import is recorded with the same digest are not read again.
-    data = [read_bytes(file) for file, _ in files]
-    sources = [str(file.resolve()) for file, _ in files]
-    digests = [source_digest(d, first_option_correct=first_option_correct, deck=deck) for d in data]
-    unchanged = unchanged_sources(db, dict(zip(sources, digests, strict=True)))
-    results: list[ParseResult] = []  # the files read
-    names: list[str] = []  # each batch's file as given, for the report
-    batches: list[Batch] = []
-    for (file, in_folder), content, source, digest in zip(
-        files, data, sources, digests, strict=True
-    ):
-        parse = partial(parse_bytes, content, str(file), first_option_correct=first_option_correct)
-        if source in unchanged:
-            # Parsed only if a question of it changes before the import writes (see Batch).
-            names.append(str(file))
-            batches.append(Batch(unchanged[source], source, lambda p=parse: p().questions, digest))
-            continue
-        result = parse()
-        if in_folder and not result.looks_like_deck:
-            print(f"skipped {file}: no questions found (name the file to import it anyway)")
-            continue
-        results.append(result)
-        names.append(str(file))
-        clean = not result.problems and result.looks_like_deck
-        name = deck or result.deck or file.stem
-        batches.append(Batch(name, source, result.questions, digest if clean else None))
-    if not batches and not packages:
+    plan = plan_import(
+        paths,
+        deck=deck,
+        first_option_correct=first_option_correct,
+        prune=prune,
+        unchanged=partial(unchanged_sources, db),
+    )
+    for file in plan.skipped:
+        print(f"skipped {file}: no questions found (name the file to import it anyway)")
+    if plan.empty:
         raise SrsError("nothing to import: no file in the folder looks like a question bank")
-    errors = 0
-    for result in results:
+    for result in plan.parsed:
         for problem in result.problems:
             err(str(problem))
-        errors += len(result.errors)
+    errors = plan.errors
     if errors and not skip_invalid:
         # The flag is worth naming only if it would import something.
-        valid = any(b.questions for b in batches)  # a parse to come (unchanged) counts
+        valid = plan.has_valid_questions()
         hint = " (--skip-invalid imports the valid questions)" if valid else ""
         err(f"{plural(errors, 'error')}; nothing imported{hint}")
         raise typer.Exit(1)
+    packages, batches, names = plan.packages, plan.batches, plan.names
     if packages:
         from srs.cli.packages import import_packages
 
