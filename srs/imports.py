@@ -5,16 +5,23 @@ store then takes. The command prints what this finds and writes the batches."""
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srs.errors import SrsError
 from srs.importers import expand_paths, parse_bytes, read_bytes, source_digest
 from srs.importers.detect import is_package
 from srs.records import ParseResult
 from srs.store.questions import Batch
+
+if TYPE_CHECKING:
+    from srs.records.anki import AnkiImportSummary
+    from srs.store import Store
 
 # {resolved path: digest} of the files read -> those of them imported cleanly with that
 # digest, by deck name (Store.unchanged_sources, through the command's database).
@@ -88,3 +95,57 @@ def plan_import(
         name = deck or result.deck or file.stem
         plan.batches.append(Batch(name, source, result.questions, digest if clean else None))
     return plan
+
+
+@dataclass
+class PackageImport:
+    """What one Anki package's import did, for the command to report."""
+
+    summary: AnkiImportSummary
+    media_written: int  # files copied next to the database (to copy, on a dry run)
+    skipped_reviews: int  # log entries that are not answers (manual, rescheduled, filtered)
+
+
+def import_package(
+    store: Store, path: Path, now: dt.datetime, *, today: dt.date, dry_run: bool
+) -> PackageImport:
+    """Read an Anki package, copy its media next to the database, and import its notes,
+    cards and answers in one transaction; on failure the media it copied are removed."""
+    from srs.importers.anki_notes import rename_media, to_import
+    from srs.importers.anki_package import read_media, read_package
+    from srs.media import media_folder, place_media
+    from srs.scheduler import scheduler_for
+
+    settings = store.settings()
+    rollover = settings.rollover_hour
+    # Millions of small objects (a review log), none in reference cycles: the cyclic
+    # collector's passes over the growing heap would take a third of a big import.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        collection = read_package(path)
+        package = to_import(collection, today=today, rollover_hour=rollover)
+        del collection  # its rows are in `package` now: a big one is freed early
+        by_name = {m.name: m for m in package.media}
+        placed = place_media(
+            list(by_name),
+            lambda name: read_media(path, by_name[name]),
+            media_folder(store.path),
+            dry_run=dry_run,
+        )
+        package.notes = rename_media(package.notes, placed.renames)
+        try:
+            summary = store.import_anki(
+                package,
+                now,
+                answer=scheduler_for(settings).answer,
+                rollover_hour=rollover,
+                dry_run=dry_run,
+            )
+        except BaseException:
+            placed.remove_written()
+            raise
+        return PackageImport(summary, len(placed.written), package.skipped_reviews)
+    finally:
+        if collecting:
+            gc.enable()

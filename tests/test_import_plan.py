@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import DECKS
+from helpers import DECKS, TODAY, now_at
 
 from srs.errors import SrsError
 from srs.imports import plan_import
@@ -65,3 +65,19 @@ def test_packages_take_no_deck_or_prune(tmp_path):
     for option in ({"deck": "D"}, {"prune": True}):
         with pytest.raises(SrsError, match="--deck and --prune are for question files"):
             plan([package], **option)
+
+
+def test_a_damaged_package_changes_nothing_and_leaves_the_collector_on(store, tmp_path):
+    import gc
+
+    from srs.imports import import_package
+    from srs.media import media_folder
+
+    package = tmp_path / "broken.apkg"
+    package.write_bytes(b"PK\x03\x04 not really a zip")
+    assert gc.isenabled()
+    with pytest.raises(SrsError, match=r"broken\.apkg: not an Anki package"):
+        import_package(store, package, now_at(), today=TODAY, dry_run=False)
+    assert gc.isenabled()
+    assert store.card_count() == 0
+    assert not media_folder(store.path).exists()
