@@ -24,6 +24,8 @@ from helpers import (
     subprocess_env,
 )
 
+from srs.errors import SrsError
+from srs.exports import apkg_path, default_apkg_name
 from srs.review import Session
 from srs.store import Store
 
@@ -345,3 +347,27 @@ def test_output_in_a_missing_folder_is_one_line(db, tmp_path):
     assert result.returncode == 1
     assert result.stderr == f"error: cannot write to {tmp_path / 'missing'}/: no such folder\n"
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    ("decks", "name"),
+    [
+        (["MLOps::Basics"], "MLOps-Basics.apkg"),
+        (["MLOps::Basics", "MLOps::CI-CD for ML"], "MLOps.apkg"),
+        (["MLOps", "Lang::French"], "srs.apkg"),
+        (["a/b: c?"], "a_b_ c_.apkg"),
+        ([" .hidden. "], "hidden.apkg"),
+    ],
+)
+def test_the_default_package_name(decks, name):
+    assert default_apkg_name(decks) == name
+
+
+def test_where_the_package_goes(tmp_path):
+    decks = ["MLOps::Basics"]
+    assert apkg_path(None, decks) == Path("MLOps-Basics.apkg")
+    assert apkg_path(str(tmp_path), decks) == tmp_path / "MLOps-Basics.apkg"
+    assert apkg_path(str(tmp_path / "out"), decks) == tmp_path / "out.apkg"
+    assert apkg_path(str(tmp_path / "out.APKG"), decks) == tmp_path / "out.APKG"
+    with pytest.raises(SrsError, match="no such folder"):
+        apkg_path(f"{tmp_path / 'nothere'}/", decks)

@@ -217,39 +217,6 @@ def review(
         run_session(session, Terminal(), started=time.monotonic())
 
 
-def _fsrs_progress(store, settings):
-    """Under FSRS, what the package needs to carry each card's memory state; else None."""
-    if settings.scheduler != "fsrs":
-        return None
-    from srs.memory import parameters_of
-    from srs.records import FsrsProgress
-
-    of = parameters_of(store.fitted_parameters())
-    decays = {name: of(name)[20] for name in store.deck_names().values()}
-    return FsrsProgress(settings.desired_retention, decays)
-
-
-def _default_apkg_name(decks: list[str]) -> str:
-    """`<deck>.apkg` for one deck tree, else `srs.apkg`; `::` becomes `-`, unsafe characters `_`."""
-    roots = {name.split("::")[0] for name in decks}
-    name = decks[0] if len(decks) == 1 else (roots.pop() if len(roots) == 1 else "srs")
-    safe = "".join(ch if ch.isalnum() or ch in " ._-" else "_" for ch in name.replace("::", "-"))
-    return safe.strip(" .") + ".apkg"
-
-
-def _apkg_path(output: str | None, decks: list[str]) -> Path:
-    """Where to write: ``-o`` as given, with ``.apkg`` added when it has another ending; in
-    a folder (``-o DIR/``, ``-o .``), the default name there; without ``-o``, here."""
-    if output is None:
-        return Path(_default_apkg_name(decks))
-    path = Path(output)
-    if output.endswith(("/", os.sep)) or path.is_dir():
-        if not path.is_dir():
-            raise SrsError(f"cannot write to {output}: no such folder")
-        return path / _default_apkg_name(decks)
-    return path if path.suffix.lower() == ".apkg" else path.with_name(path.name + ".apkg")
-
-
 def _size(n: int) -> str:
     return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
 
@@ -284,6 +251,7 @@ def export(
     Re-exporting updates the notes in Anki.
     """
     from srs.exporters.anki import write_apkg
+    from srs.exports import apkg_path, fsrs_progress
     from srs.media import media_folder
 
     with open_store(db, read_only=True) as store:
@@ -291,7 +259,7 @@ def export(
         if not store.deck_names():
             raise SrsError("nothing to export: the database has no decks (run `srs import`)")
         names = deck or store.export_deck_names(deck)
-        path = _apkg_path(output, names)
+        path = apkg_path(output, names)
         # Streamed: the cards go from the database to the package one at a time.
         cards = store.iter_export_cards(deck, history=with_progress)
         summary = write_apkg(
@@ -300,7 +268,7 @@ def export(
             today=today.day,
             now=today.now,
             with_progress=with_progress,
-            fsrs=_fsrs_progress(store, today.settings) if with_progress else None,
+            fsrs=fsrs_progress(store, today.settings) if with_progress else None,
             media_dir=media_folder(store.path),
         )
     print(
