@@ -86,7 +86,7 @@ def show_due(
     if total.new < sum(d.due.new for d in per_deck) or total.review < sum(
         d.due.review for d in per_deck
     ):
-        # Each deck's row is what it has; the total is what today's limits let through.
+        # The limits cap each deck's row on its own, and the total once for all decks.
         limits = f"{settings.new_per_day} new and {settings.reviews_per_day} answers a day"
         print(f"(the decks share the day's limits: {limits}, less those done today)")
 
