@@ -14,9 +14,9 @@ from srs.cli import control, memory, study, tracking
 from srs.runtime import err
 
 # click's exceptions as this typer raises them (typer 0.28 carries its own copy of click):
-# BadParameter is a UsageError, which is a ClickException.
-_UsageError = typer.BadParameter.__mro__[1]
-_ClickException = _UsageError.__mro__[1]
+# BadParameter is a UsageError, which is a ClickException; found by name, not by place.
+_CLICK = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+_UsageError, _ClickException = _CLICK["UsageError"], _CLICK["ClickException"]
 _NoArgsIsHelp = getattr(sys.modules[_UsageError.__module__], "NoArgsIsHelpError", ())
 
 
