@@ -533,3 +533,12 @@ def test_due_says_when_the_decks_share_the_days_limits(imported):
     assert srs("config", "set", "new_per_day", "100", db=imported).exit_code == 0
     roomy = run("due", "--db", str(imported)).stdout.splitlines()
     assert roomy[-1].split() == ["total", "35", "0", "0"]
+
+
+@pytest.mark.parametrize(("argv", "usage"), [([], "srs"), (["config"], "srs config")])
+def test_srs_or_a_group_alone_prints_its_help(argv, usage):
+    """Not an error: the help, on stdout (a pager can read it), exit 0, as with --help."""
+    result = run(*argv)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"Usage: python -m {usage} [OPTIONS] COMMAND")
+    assert "Commands:" in result.stdout

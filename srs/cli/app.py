@@ -32,26 +32,33 @@ class _UsageLine(_ClickException):
 class _Root(TyperGroup):
     """The `srs` group. A usage error anywhere below it (an unknown option or command, a
     missing or mistyped argument) is one line that names the command's help, not click's
-    usage block and exit 2; `srs` alone, or a group alone, still shows its help."""
+    usage block and exit 2; `srs` alone, or a group alone, shows its help."""
 
     def make_context(self, info_name: str | None, args: list[str], *rest: Any, **kw: Any) -> Any:
         try:
             return super().make_context(info_name, args, *rest, **kw)
-        except _NoArgsIsHelp:
-            raise
+        except _NoArgsIsHelp as e:
+            _help_and_exit(e)
         except _UsageError as e:
             raise _usage_line(e, info_name or "srs") from None
 
     def invoke(self, ctx: Any) -> Any:  # click's Context; whatever the command returns
         try:
             return super().invoke(ctx)
-        except _NoArgsIsHelp:
-            raise
+        except _NoArgsIsHelp as e:
+            _help_and_exit(e)
         except _UsageError as e:
             # An option's missing value is raised without the command's context.
             command = ctx.invoked_subcommand
             where = f"{ctx.command_path} {command}" if command else ctx.command_path
             raise _usage_line(e, where) from None
+
+
+def _help_and_exit(e: Any) -> None:
+    """`srs` or a group (`srs config`) alone: its help on stdout (a pager can read it), and
+    exit 0, as for --help."""
+    print(e.ctx.get_help())
+    raise typer.Exit(0)
 
 
 def _usage_line(e: Any, where: str) -> _UsageLine:  # e: a click UsageError
