@@ -154,9 +154,9 @@ print(tree.new_count, tree.learn_count, tree.review_count)
 col.close()
 """
 
-# Answer N due cards "Good", each committed before the next is fetched (argv: path, n).
-# argv: the collection, how many answers, a file to which the seconds they took are added
-# (timed in the process: a difference of two whole processes is lost in their noise).
+# Answer N due cards "Good", each committed before the next is fetched. argv: the
+# collection, N, a file to which the seconds they took are added (timed in the process: a
+# difference of two whole processes is lost in their noise).
 ANSWER = """
 import sys, time
 from anki.collection import Collection

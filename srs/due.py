@@ -58,8 +58,7 @@ def show_due(
         if today < now.day:
             # The counts are a forecast from the cards' state now; a past day has none.
             raise SrsError(f"--on {on}: {today} is in the past; give today or a later day")
-        settings = now.settings
-        total, per_deck = store.due_counts(today, deck, settings)
+        total, per_deck = store.due_counts(today, deck, now.settings)
     if fmt is not None:
         print(format_due(fmt, total))
         return
@@ -87,7 +86,7 @@ def show_due(
         d.due.review for d in per_deck
     ):
         # The limits cap each deck's row on its own, and the total once for all decks.
-        limits = f"{settings.new_per_day} new and {settings.reviews_per_day} answers a day"
+        limits = f"{now.settings.new_per_day} new and {now.settings.reviews_per_day} answers a day"
         print(f"(the decks share the day's limits: {limits}, less those done today)")
 
 

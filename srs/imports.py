@@ -21,6 +21,7 @@ from srs.store.questions import Batch
 
 if TYPE_CHECKING:
     from srs.records.anki import AnkiImportSummary
+    from srs.settings import Settings
     from srs.store import Store
 
 # {resolved path: digest} of the files read -> those of them imported cleanly with that
@@ -107,16 +108,22 @@ class PackageImport:
 
 
 def import_package(
-    store: Store, path: Path, now: dt.datetime, *, today: dt.date, dry_run: bool
+    store: Store,
+    path: Path,
+    now: dt.datetime,
+    *,
+    today: dt.date,
+    settings: Settings,
+    dry_run: bool,
 ) -> PackageImport:
     """Read an Anki package, copy its media next to the database, and import its notes,
-    cards and answers in one transaction; on failure the media it copied are removed."""
+    cards and answers in one transaction; on failure the media it copied are removed.
+    ``settings``: the store's, as the command read them with ``today``."""
     from srs.importers.anki_notes import rename_media, to_import
     from srs.importers.anki_package import read_media, read_package
     from srs.media import media_folder, place_media
     from srs.scheduler import scheduler_for
 
-    settings = store.settings()
     rollover = settings.rollover_hour
     # Millions of small objects (a review log), none in reference cycles: the cyclic
     # collector's passes over the growing heap would take a third of a big import.

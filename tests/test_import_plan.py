@@ -77,7 +77,9 @@ def test_a_damaged_package_changes_nothing_and_leaves_the_collector_on(store, tm
     package.write_bytes(b"PK\x03\x04 not really a zip")
     assert gc.isenabled()
     with pytest.raises(SrsError, match=r"broken\.apkg: not an Anki package"):
-        import_package(store, package, now_at(), today=TODAY, dry_run=False)
+        import_package(
+            store, package, now_at(), today=TODAY, settings=store.settings(), dry_run=False
+        )
     assert gc.isenabled()
     assert store.card_count() == 0
     assert not media_folder(store.path).exists()

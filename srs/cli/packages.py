@@ -16,7 +16,14 @@ def import_packages(paths: list[Path], db: Path | None, *, dry_run: bool) -> Non
     with import_target(db, dry_run=dry_run) as store:
         today = today_of(store)
         for path in paths:
-            done = import_package(store, path, clock.now(), today=today.day, dry_run=dry_run)
+            done = import_package(
+                store,
+                path,
+                clock.now(),
+                today=today.day,
+                settings=today.settings,
+                dry_run=dry_run,
+            )
             summary = done.summary
             decks = ", ".join(summary.decks[:3]) + (", ..." if len(summary.decks) > 3 else "")
             line = (
