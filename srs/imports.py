@@ -5,22 +5,25 @@ store then takes. The command prints what this finds and writes the batches."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srs.errors import SrsError
-from srs.importers import expand_paths, parse_bytes, read_bytes, source_digest
+from srs.importers import expand_paths, packages_in, parse_bytes, read_bytes, source_digest
 from srs.importers.detect import is_package
 from srs.records import ParseResult
 from srs.store.questions import Batch
 
 if TYPE_CHECKING:
-    from srs.records.anki import AnkiImportSummary
+    from srs.records import FileImport
+    from srs.records.anki import AnkiImport, AnkiImportSummary
     from srs.settings import Settings
     from srs.store import Store
 
@@ -36,6 +39,8 @@ class ImportPlan:
     names: list[str] = field(default_factory=list)  # each batch's file as given
     parsed: list[ParseResult] = field(default_factory=list)  # the files read and parsed
     skipped: list[Path] = field(default_factory=list)  # in a folder, and not a question bank
+    # In a folder: Anki packages, which are imported only when named (a whole collection).
+    skipped_packages: list[Path] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -65,6 +70,8 @@ def plan_import(
     files: list[tuple[Path, bool]] = []  # (file, found in a folder)
     for path in paths:
         in_folder = path.is_dir()
+        if in_folder:
+            plan.skipped_packages += packages_in(path)
         for file in expand_paths([path]):
             if not in_folder and is_package(file):
                 plan.packages.append(file)
@@ -99,60 +106,114 @@ def plan_import(
 
 
 @dataclass
+class PackageRead:
+    """An Anki package read and parsed, not yet written."""
+
+    path: Path
+    package: AnkiImport
+
+
+@dataclass
 class PackageImport:
     """What one Anki package's import did, for the command to report."""
 
+    path: Path
     summary: AnkiImportSummary
     media_written: int  # files copied next to the database (to copy, on a dry run)
     skipped_reviews: int  # log entries that are not answers (manual, rescheduled, filtered)
 
 
-def import_package(
-    store: Store,
-    path: Path,
-    now: dt.datetime,
-    *,
-    today: dt.date,
-    settings: Settings,
-    dry_run: bool,
-) -> PackageImport:
-    """Read an Anki package, copy its media next to the database, and import its notes,
-    cards and answers in one transaction; on failure the media it copied are removed.
-    ``settings``: the store's, as the command read them with ``today``."""
-    from srs.importers.anki_notes import rename_media, to_import
-    from srs.importers.anki_package import read_media, read_package
-    from srs.media import media_folder, place_media
-    from srs.scheduler import scheduler_for
-
-    rollover = settings.rollover_hour
-    # Millions of small objects (a review log), none in reference cycles: the cyclic
-    # collector's passes over the growing heap would take a third of a big import.
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused meanwhile. A package brings millions of small
+    objects (a review log), none in reference cycles: the collector's passes over the
+    growing heap would take a third of a big import."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        collection = read_package(path)
-        package = to_import(collection, today=today, rollover_hour=rollover)
-        del collection  # its rows are in `package` now: a big one is freed early
-        by_name = {m.name: m for m in package.media}
-        placed = place_media(
-            list(by_name),
-            lambda name: read_media(path, by_name[name]),
-            media_folder(store.path),
-            dry_run=dry_run,
-        )
-        package.notes = rename_media(package.notes, placed.renames)
-        try:
-            summary = store.import_anki(
-                package,
-                now,
-                answer=scheduler_for(settings).answer,
-                rollover_hour=rollover,
-                dry_run=dry_run,
-            )
-        except BaseException:
-            placed.remove_written()
-            raise
-        return PackageImport(summary, len(placed.written), package.skipped_reviews)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def read_packages(
+    paths: Sequence[Path], *, today: dt.date, rollover_hour: int
+) -> tuple[list[PackageRead], list[str]]:
+    """Each package read and parsed, before anything is written; one that cannot be read
+    gives its line (``FILE: what is wrong``) instead."""
+    from srs.importers.anki_notes import to_import
+    from srs.importers.anki_package import read_package
+
+    reads: list[PackageRead] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            collection = read_package(path)
+        except SrsError as e:
+            problems.append(str(e))
+            continue
+        package = to_import(collection, today=today, rollover_hour=rollover_hour)
+        del collection  # its rows are in `package` now: a big one is freed early
+        reads.append(PackageRead(path, package))
+    return reads, problems
+
+
+def write_imports(
+    store: Store,
+    packages: Sequence[PackageRead],
+    batches: Sequence[Batch],
+    now: dt.datetime,
+    *,
+    settings: Settings,
+    prune: bool,
+    dry_run: bool,
+) -> tuple[list[PackageImport], list[FileImport]]:
+    """The packages (media copied next to the database, then notes, cards and answers),
+    then the question files, in one transaction: all of it or nothing. On failure the
+    media copied are removed. ``settings``: the store's, as the packages were read with."""
+    from srs.importers.anki_notes import rename_media
+    from srs.importers.anki_package import read_media
+    from srs.media import media_folder, place_media
+    from srs.scheduler import scheduler_for
+
+    answer = scheduler_for(settings).answer
+    placed_all = []
+    done: list[PackageImport] = []
+    try:
+        # One transaction around them all when there are several: each one's own is then a
+        # savepoint in it. (Not for one alone: a savepoint's journal costs a fifth of a
+        # big import.)
+        several = len(packages) + bool(batches) > 1
+        with store.atomic(dry_run=dry_run) if several else contextlib.nullcontext():
+            for read in packages:
+                package, path = read.package, read.path
+                by_name = {m.name: m for m in package.media}
+                placed = place_media(
+                    list(by_name),
+                    lambda name, path=path, by_name=by_name: read_media(path, by_name[name]),
+                    media_folder(store.path),
+                    dry_run=dry_run,
+                )
+                placed_all.append(placed)
+                package.notes = rename_media(package.notes, placed.renames)
+                summary = store.import_anki(
+                    package,
+                    now,
+                    answer=answer,
+                    rollover_hour=settings.rollover_hour,
+                    dry_run=dry_run,
+                )
+                done.append(
+                    PackageImport(path, summary, len(placed.written), package.skipped_reviews)
+                )
+            files = (
+                store.import_questions(batches, now, prune=prune, dry_run=dry_run)
+                if batches
+                else []
+            )
+    except BaseException:
+        for placed in placed_all:
+            placed.remove_written()
+        raise
+    return done, files

@@ -41,12 +41,16 @@ class Placed:
     renames: dict[str, str] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     shared: int = 0  # already there, same bytes
+    made_folder: Path | None = None  # the media folder, if this import made it
 
     def remove_written(self) -> None:
-        """Undo: the files this import wrote (the import failed)."""
+        """Undo: the files this import wrote, and the folder if it made it (it failed)."""
         for path in self.written:
             with contextlib.suppress(OSError):
                 path.unlink()
+        if self.made_folder is not None:
+            with contextlib.suppress(OSError):
+                self.made_folder.rmdir()  # only if empty: never what something else put there
 
 
 def place_media(
@@ -73,7 +77,9 @@ def place_media(
                 continue
         if not dry_run:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                if not folder.is_dir():
+                    folder.mkdir(parents=True)
+                    placed.made_folder = folder
                 tmp = target.with_name(f".{target.name}.tmp")
                 tmp.write_bytes(data)
                 os.replace(tmp, target)

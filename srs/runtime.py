@@ -68,8 +68,9 @@ def unchanged_sources(db: Path | None, digests: dict[str, str]) -> dict[str, str
 
 @contextmanager
 def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
-    """The database to import into, created if missing; for a dry run against a missing
-    one, an empty database that is thrown away (a dry run writes nothing)."""
+    """The database to import into, created if missing (and removed again if the import
+    fails); for a dry run against a missing one, an empty database that is thrown away (a
+    dry run writes nothing)."""
     if dry_run and not database_path(db).exists():
         with (
             tempfile.TemporaryDirectory() as folder,
@@ -77,8 +78,16 @@ def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
         ):
             yield store
         return
-    with open_store(db, create=True) as store:
-        yield store
+    path = database_path(db)
+    existed = path.exists()
+    try:
+        with open_store(db, create=True) as store:
+            yield store
+    except BaseException:
+        if not existed:  # an import that fails leaves no database it made
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
 
 
 def open_counts(db: Path | None) -> Counts:
@@ -95,6 +104,19 @@ class Today(NamedTuple):
     now: dt.datetime
     day: dt.date
     settings: Settings
+
+
+def import_day(db: Path | None) -> Today:
+    """Today as the database's settings make it, for an import that reads its packages
+    before it writes: a missing database (which the import creates) has the defaults. A
+    database that cannot be used is an SrsError now, before a package is read."""
+    if not database_path(db).exists():
+        from srs.settings import Settings
+
+        now, settings = clock.now(), Settings()
+        return Today(now, clock.study_day(now, settings.rollover_hour), settings)
+    with open_store(db, read_only=True) as store:
+        return today_of(store)
 
 
 def today_of(store: Counts) -> Today:

@@ -263,6 +263,11 @@ def _damaged(anki) -> list[tuple[str, bytes, str]]:
         ("other.zip", _zip({"readme.txt": b"hello"}), "not an Anki package (a zip without"),
         ("newer.apkg", _zip({**current, "meta": b"\x08\x63"}), "meta: package version 99 is newer"),
         (
+            "no-meta.apkg",
+            _zip({k: v for k, v in current.items() if k != "meta"}),
+            "meta: missing (a package with collection.anki21b has one)",
+        ),
+        (
             "cut.apkg",
             _zip({**current, "collection.anki21b": current["collection.anki21b"][:200]}),
             "collection.anki21b: damaged",
@@ -356,6 +361,8 @@ def test_notes_from_anki_go_back_with_their_html_and_media(anki, tmp_path, monke
     g = anki["guids"]
     (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Basic"])
     assert col.get_note(nid)["Question"] == "<b>Bonjour</b>"
+    # Its source: the package it came in (which has no line numbers).
+    assert col.get_note(nid)["Source"].startswith("current.apkg <span")
     (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", g["Cloze"])
     cloze = col.get_note(nid)
     assert cloze.note_type()["type"] == 1 and len(cloze.card_ids()) == 2
@@ -383,6 +390,75 @@ def test_two_notes_for_one_question_import_nothing(tmp_path):
     one_line_error(cli("import", str(package), db=db), "two notes for one question")
     with Store.open(db) as store:
         assert store.card_count() == 0
+
+
+def _one_note_package(path: Path, guid: str = "g-lima") -> Path:
+    from srs.exporters.anki import write_apkg
+
+    from srs.records import Question
+
+    question = Question(text="Capital of Peru?", kind="basic", answer="Lima", id="lima")
+    write_apkg(
+        [card(question, guid, deck="Geo")], path, today=dt.date.today(), now=dt.datetime.now(UTC)
+    )
+    return path
+
+
+def test_an_error_in_any_input_imports_nothing_and_makes_no_database(tmp_path):
+    good = _one_note_package(tmp_path / "geo.apkg")
+    cut = tmp_path / "cut.apkg"
+    cut.write_bytes(good.read_bytes()[:300])
+    deck = tmp_path / "deck.md"
+    deck.write_text("# D\n\n## Fine?\n\n- [x] a\n- [ ] b\n")
+    db = tmp_path / "srs.db"
+    # The broken package after a good one, before it, after a question file: nothing in.
+    for order in ([good, cut], [cut, good], [deck, good, cut]):
+        one_line_error(cli("import", *map(str, order), db=db), f"{cut}: ")
+        assert not db.exists()
+    # Two inputs with errors: a line each, then the count, through a real process.
+    bad = tmp_path / "bad.md"
+    bad.write_text("# D\n\n## No options?\n\n")
+    done = run_srs("import", str(good), str(cut), str(bad), "--db", str(db))
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"{bad}:3: question has no options and no answer" and lines[1].startswith(
+        f"{cut}: "
+    )
+    assert lines[2:] == ["2 errors; nothing imported (--skip-invalid imports the valid questions)"]
+    assert not db.exists()
+    # --skip-invalid: what can be read comes in; the rest is listed.
+    done = run_srs("import", str(good), str(cut), str(deck), "--skip-invalid", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"{cut}: not an Anki package")
+    assert f"{good} -> Geo: 1 added" in done.stdout and f"{deck} -> D: 1 added" in done.stdout
+    with Store.open(db) as store:
+        assert store.card_count() == 2
+
+
+def test_a_failure_while_writing_takes_back_every_input(anki, tmp_path, monkeypatch):
+    from srs.exporters.anki import write_apkg
+
+    from srs.media import media_folder
+    from srs.records import Question
+
+    monkeypatch.delenv("SRS_NOW")
+    with_media = anki["packages"]["current.apkg"]
+    # Two notes for one question: the package reads well, and fails as it is written.
+    question = Question(text="Capital of France?", kind="basic", answer="Paris", id="paris")
+    twice = [replace(card(question, g, deck="Geo"), uid="id:paris") for g in ("g-1", "g-2")]
+    bad = tmp_path / "twice.apkg"
+    write_apkg(twice, bad, today=dt.date.today(), now=dt.datetime.now(UTC))
+    db = tmp_path / "srs.db"
+    # The package before it (and its media) are taken back, and no database is left.
+    one_line_error(cli("import", str(with_media), str(bad), db=db), "two notes for one question")
+    assert not db.exists() and not media_folder(db).exists()
+    # Into a database that exists: it is left as it was.
+    good = _one_note_package(tmp_path / "geo.apkg")
+    assert cli("import", str(good), db=db).exit_code == 0
+    one_line_error(cli("import", str(with_media), str(bad), db=db), "two notes for one question")
+    with Store.open(db) as store:
+        assert store.card_count() == 1
+    assert not media_folder(db).exists()
 
 
 def test_a_collection_moving_in_keeps_readers_going(anki, tmp_path, monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import DECKS, TODAY, now_at
+from helpers import DECKS, TODAY
 
 from srs.errors import SrsError
 from srs.imports import plan_import
@@ -67,19 +67,31 @@ def test_packages_take_no_deck_or_prune(tmp_path):
             plan([package], **option)
 
 
-def test_a_damaged_package_changes_nothing_and_leaves_the_collector_on(store, tmp_path):
+def test_a_damaged_package_is_its_line_and_the_collector_comes_back(tmp_path):
     import gc
 
-    from srs.imports import import_package
-    from srs.media import media_folder
+    from srs.imports import paused_gc, read_packages
 
     package = tmp_path / "broken.apkg"
     package.write_bytes(b"PK\x03\x04 not really a zip")
     assert gc.isenabled()
-    with pytest.raises(SrsError, match=r"broken\.apkg: not an Anki package"):
-        import_package(
-            store, package, now_at(), today=TODAY, settings=store.settings(), dry_run=False
-        )
+    with paused_gc():
+        assert not gc.isenabled()
+        reads, problems = read_packages([package], today=TODAY, rollover_hour=4)
     assert gc.isenabled()
-    assert store.card_count() == 0
-    assert not media_folder(store.path).exists()
+    assert reads == []
+    (problem,) = problems
+    assert problem.startswith(f"{package}: not an Anki package")
+
+
+def test_packages_in_a_folder_are_listed_not_imported(tmp_path):
+    shutil.copy(DECKS / "mlops-basics.md", tmp_path)
+    (tmp_path / "collection.colpkg").write_bytes(b"PK\x03\x04")
+    (tmp_path / "deck.apkg").write_bytes(b"PK\x03\x04")
+    got = plan([tmp_path])
+    assert got.packages == []
+    assert got.skipped_packages == [tmp_path / "collection.colpkg", tmp_path / "deck.apkg"]
+    assert got.names == [str(tmp_path / "mlops-basics.md")]
+    (tmp_path / "mlops-basics.md").unlink()
+    with pytest.raises(SrsError, match=r"no \.md or \.txt files in this folder \(Anki packages"):
+        plan([tmp_path])

@@ -17,6 +17,7 @@ from srs.errors import SrsError
 from srs.runtime import (
     database_path,
     err,
+    import_day,
     import_target,
     open_store,
     today_of,
@@ -84,8 +85,9 @@ def import_(
     read; in a folder, files that do not look like question banks (a README) are skipped
     and listed.
     """
+    from srs.cli.packages import print_package_import
     from srs.importers import bundled_decks
-    from srs.imports import plan_import
+    from srs.imports import paused_gc, plan_import, read_packages, write_imports
 
     if deck is not None and not deck.strip(" :"):
         raise SrsError("--deck needs a name")
@@ -107,30 +109,44 @@ def import_(
     )
     for file in plan.skipped:
         print(f"skipped {file}: no questions found (name the file to import it anyway)")
+    for file in plan.skipped_packages:
+        print(f"skipped {file}: an Anki package (name it to import it)")
     if plan.empty:
         raise SrsError("nothing to import: no file in the folder looks like a question bank")
-    for result in plan.parsed:
-        for problem in result.problems:
-            err(str(problem))
-    errors = plan.errors
-    if errors and not skip_invalid:
-        # The flag is worth naming only if it would import something.
-        valid = plan.has_valid_questions()
-        hint = " (--skip-invalid imports the valid questions)" if valid else ""
-        err(f"{plural(errors, 'error')}; nothing imported{hint}")
-        raise typer.Exit(1)
-    packages, batches, names = plan.packages, plan.batches, plan.names
-    if packages:
-        from srs.cli.packages import import_packages
-
-        import_packages(packages, db, dry_run=dry_run)
-        if not batches:
-            if dry_run:
-                print("Dry run: nothing written.")
-            return
-    with import_target(db, dry_run=dry_run) as store:
-        summaries = store.import_questions(batches, clock.now(), prune=prune, dry_run=dry_run)
-    for name, s in zip(names, summaries, strict=True):
+    today = import_day(db)
+    # Everything is read and parsed before anything is written: an import with an error
+    # anywhere imports nothing (unless --skip-invalid), and creates no database.
+    with paused_gc():
+        packages, package_problems = read_packages(
+            plan.packages, today=today.day, rollover_hour=today.settings.rollover_hour
+        )
+        errors = plan.errors + len(package_problems)
+        if errors == 1 and package_problems and not skip_invalid:
+            raise SrsError(package_problems[0])
+        for result in plan.parsed:
+            for problem in result.problems:
+                err(str(problem))
+        for line in package_problems:
+            err(line)
+        if errors and not skip_invalid:
+            # The flag is worth naming only if it would import something.
+            valid = packages or plan.has_valid_questions()
+            hint = " (--skip-invalid imports the valid questions)" if valid else ""
+            err(f"{plural(errors, 'error')}; nothing imported{hint}")
+            raise typer.Exit(1)
+        with import_target(db, dry_run=dry_run) as store:
+            done, summaries = write_imports(
+                store,
+                packages,
+                plan.batches,
+                clock.now(),
+                settings=today.settings,
+                prune=prune,
+                dry_run=dry_run,
+            )
+    for package in done:
+        print_package_import(package, dry_run=dry_run)
+    for name, s in zip(plan.names, summaries, strict=True):
         line = f"{name} -> {s.deck}: {s.added} added, {s.updated} updated, {s.unchanged} unchanged"
         if s.pruned:
             line += f", {s.pruned} pruned"

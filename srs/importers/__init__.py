@@ -18,7 +18,7 @@ from srs import __version__
 from srs.errors import SrsError
 from srs.importers import blocks, canonical, lettered
 from srs.importers._common import reject_control_characters
-from srs.importers.detect import LAYOUTS, detect_layout
+from srs.importers.detect import LAYOUTS, PACKAGE_SUFFIXES, detect_layout
 from srs.records import ParseResult, Problem
 
 __all__ = [
@@ -176,7 +176,10 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             files = sorted(found, key=lambda p: p.name)
             if not files:
                 # Importing nothing and saying nothing would look like success.
-                raise SrsError(f"{path}: no .md or .txt files in this folder")
+                hint = ""
+                if packages_in(path):
+                    hint = f" (Anki packages are imported by name: srs import {path}/*.apkg)"
+                raise SrsError(f"{path}: no .md or .txt files in this folder{hint}")
             result.extend(files)
         elif not path.exists() and not path.is_symlink():
             # Named on the command line, it may have been meant as either.
@@ -184,6 +187,19 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             result.append(path)
     return result
+
+
+def packages_in(folder: Path) -> list[Path]:
+    """The Anki packages (.apkg, .colpkg) in a folder, sorted by name: a folder's import
+    leaves them out and lists them (a whole collection is imported only when named)."""
+    return sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in PACKAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        ),
+        key=lambda p: p.name,
+    )
 
 
 def bundled_decks() -> list[Path]:

@@ -149,6 +149,8 @@ def _version(archive: zipfile.ZipFile, names: set[str]) -> PackageVersion:
         if _FILE_OF[version] not in names:
             raise _Bad(f"{_FILE_OF[version]}: missing (meta says package version {number})")
         return version
+    if "collection.anki21b" in names:  # Anki writes it only with meta, which says how to read it
+        raise _Bad("meta: missing (a package with collection.anki21b has one)")
     if "collection.anki21" in names:
         return "legacy2"
     if "collection.anki2" in names:
