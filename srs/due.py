@@ -77,6 +77,8 @@ def show_due(
             )
         )
         return
+    if on is not None:  # the day asked for, as understood ("friday": which one)
+        print(f"Due on {today:%A} {today.isoformat()}")
     width = max([len(d.deck) for d in per_deck] + [5])
     print(f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}")
     for d in per_deck:
@@ -87,7 +89,8 @@ def show_due(
     ):
         # The limits cap each deck's row on its own, and the total once for all decks.
         limits = f"{now.settings.new_per_day} new and {now.settings.reviews_per_day} answers a day"
-        print(f"(the decks share the day's limits: {limits}, less those done today)")
+        done = ", less those done today" if today == now.day else ""
+        print(f"(the decks share the day's limits: {limits}{done})")
 
 
 def parse_due_args(argv: list[str]) -> dict | None:

@@ -250,7 +250,7 @@ def verdict(e: Evaluation) -> str:
     sm2 = e.score("sm2")
     default, fitted = e.score("fsrs_default"), e.score("fsrs_fitted")
     fsrs = fitted if fitted.log_loss < default.log_loss else default
-    n = f"On your {e.scorable:,} reviews"
+    n = f"On the {e.scored:,} reviews scored,"
     figures = f"log loss {fsrs.log_loss:.2f} vs {sm2.log_loss:.2f}"
     optimize = fsrs is fitted
     if fsrs.intervals.log_loss.overlaps(sm2.intervals.log_loss):

@@ -530,6 +530,8 @@ def test_due_says_when_the_decks_share_the_days_limits(imported):
     assert capped[-1] == (
         "(the decks share the day's limits: 20 new and 200 answers a day, less those done today)"
     )
+    later = run("due", "--on", "tomorrow", "--db", str(imported)).stdout.splitlines()
+    assert later[-1] == "(the decks share the day's limits: 20 new and 200 answers a day)"
     assert srs("config", "set", "new_per_day", "100", db=imported).exit_code == 0
     roomy = run("due", "--db", str(imported)).stdout.splitlines()
     assert roomy[-1].split() == ["total", "35", "0", "0"]

@@ -81,6 +81,27 @@ def test_review_hides_the_gap_then_reveals_it(tmp_path):
     assert "Answer: Capitals\nThe capital of Italy is [Rome]." in out
 
 
+def test_cards_and_show_give_each_card_its_own_gap(tmp_path):
+    deck = tmp_path / "geo.md"
+    deck.write_text(DECK)
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    listed = run_srs("cards", "--db", str(db)).stdout.splitlines()[1:]
+    gaps = {
+        line.split()[0]: line for line in listed if "capital of" in line and "Italy" not in line
+    }
+    assert sorted(line.split("new   ")[1] for line in gaps.values()) == [
+        "Paris is the capital of [...].",
+        "[...] is the capital of France.",
+    ]
+    (second,) = [card for card, line in gaps.items() if line.endswith("capital of [...].")]
+    shown = run_srs("show", second, "--db", str(db)).stdout.splitlines()
+    assert shown[1:3] == [
+        "Paris is the capital of [...].",
+        "Answer: Paris is the capital of [France].",
+    ]
+
+
 def test_anki_makes_the_same_cards_of_the_export(tmp_path):
     questions = parse_text(DECK, "geo.md").questions
     paris, italy = questions[0], questions[1]

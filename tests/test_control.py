@@ -54,6 +54,13 @@ def test_due_format_fields(built):
     assert result.stdout == "3+0 3/3 0\n"
 
 
+def test_due_on_a_day_says_which_day(built):
+    # SRS_NOW is a Sunday (2026-11-22): "friday" is the 27th, and a table says so.
+    lines = srs(built, "due", "--on", "friday").stdout.splitlines()
+    assert lines[0] == "Due on Friday 2026-11-27" and lines[1].startswith("deck ")
+    assert srs(built, "due").stdout.splitlines()[0].startswith("deck ")
+
+
 def test_due_format_and_date_errors(built):
     before = snapshot(built)
     one_line_error(srs(built, "due", "--format", "{reviews}"), "unknown field {reviews}")
@@ -539,3 +546,18 @@ def test_cards_stream_through_a_pipe_in_the_same_columns(built):
     assert len(lines) == 15  # a header and the 14 cards
     starts = [line.index(line.split()[2]) for line in lines[1:]]  # where "due" starts
     assert len(set(starts)) == 1
+
+
+def test_tags_are_shown_and_searched(tmp_path):
+    deck = tmp_path / "bio.md"
+    deck.write_text(
+        "# Bio\n\n## Powerhouse of the cell?\ntags: cells energy\n\n- [x] mitochondria\n"
+        "- [ ] ribosome\n\n## Unit of heredity?\n\n- [x] gene\n- [ ] cell wall\n"
+    )
+    db = tmp_path / "srs.db"
+    assert srs(db, "import", str(deck)).exit_code == 0
+    found = json.loads(srs(db, "cards", "--json", "--search", "energy").stdout)
+    assert [c["question"] for c in found] == ["Powerhouse of the cell?"]
+    assert "Tags: cells energy" in srs(db, "show", str(found[0]["id"])).stdout
+    (other,) = [c for c in json.loads(srs(db, "cards", "--json").stdout) if c != found[0]]
+    assert "Tags:" not in srs(db, "show", str(other["id"])).stdout

@@ -186,7 +186,7 @@ def test_simulated_learner_fitted_fsrs_beats_sm2_and_the_defaults(learner):
         data["reviews"]["scored"] == data["reviews"]["scorable"] - data["reviews"]["scorable"] // 6
     )
     assert data["verdict"].startswith(
-        f"On your {data['reviews']['scorable']:,} reviews FSRS predicts"
+        f"On the {data['reviews']['scored']:,} reviews scored, FSRS predicts"
     )
     assert "`srs config set scheduler fsrs` to switch" in data["verdict"]
     for p in by.values():
@@ -204,7 +204,10 @@ def test_terminal_report_has_the_table_the_chart_and_the_verdict(learner):
         assert any(line.startswith(f"  {label} ") for line in out)
     assert any("Calibration" in line for line in out)
     assert sum("▕" in line for line in out) >= 6  # bins of predicted recall, three predictors
-    assert out[-1].startswith("On your ") and "FSRS predicts your recall better" in out[-1]
+    # The verdict, wrapped like the rest, after the chart's blank line.
+    verdict = out[len(out) - out[::-1].index("") :]
+    assert all(len(line) <= 80 for line in verdict) and len(verdict) > 1
+    assert " ".join(verdict).startswith("On the ") and "FSRS predicts your recall" in verdict[0]
 
 
 def test_deck_option_scores_that_deck(learner):
@@ -257,7 +260,7 @@ def test_verdicts():
         score("fsrs_fitted", 0.31, 0.29, 0.33),
     )
     assert verdict("sm2", sm2, default, fitted) == (
-        "On your 600 reviews FSRS predicts your recall better: log loss 0.31 vs 0.52;"
+        "On the 500 reviews scored, FSRS predicts your recall better: log loss 0.31 vs 0.52;"
         " `srs config set scheduler fsrs` to switch, then `srs optimize` to fit it to you."
     )
     assert verdict("fsrs", sm2, default, fitted).endswith(
@@ -273,7 +276,7 @@ def test_verdicts():
     )
     good_sm2 = score("sm2", 0.2, 0.18, 0.22)
     assert verdict("fsrs", good_sm2, default, fitted) == (
-        "On your 600 reviews SM-2 predicts your recall better: log loss 0.20 vs 0.31;"
+        "On the 500 reviews scored, SM-2 predicts your recall better: log loss 0.20 vs 0.31;"
         " `srs config set scheduler sm2` to switch back."
     )
     assert verdict("sm2", good_sm2, default, fitted).endswith("; keep SM-2.")

@@ -406,7 +406,7 @@ def test_stats_under_fsrs(learner):
     assert [b["cards"] for b in data["retrievability"]] == expected
     assert [(b["from"], b["to"]) for b in data["retrievability"]][:2] == [(0.95, 1.0), (0.9, 0.95)]
     text = cli("stats", db=learner).stdout
-    assert "True retention  " in text and "(desired 90%" in text
+    assert "True retention in the last 30 days  " in text and "(desired 90%" in text
     assert "Retrievability today" in text
 
 
@@ -451,3 +451,24 @@ def test_show_gives_the_memory_fsrs_keeps(db_path):
     shown = run_srs("show", "1", "--db", str(db_path)).stdout
     assert f"FSRS memory: stability {memory.stability:.1f} days" in shown
     assert f"difficulty {memory.difficulty:.1f} (1-10)" in shown
+
+
+def test_cards_and_show_give_the_interval_fsrs_set(db_path):
+    with Store.open(db_path) as store:
+        build(store, [])
+        switch_scheduler(store, "fsrs")
+        session = Session(store, TODAY, random.Random(0), settings=FSRS_SETTINGS)
+        while (shown := session.next_card()) is not None:
+            session.grade(shown, 5, now=now_at(), duration_ms=900)
+        states = {c: store.card_state(c) for c in range(1, store.card_count() + 1)}
+    # Easy on a new card: FSRS sets days apart from SM-2's first interval (1).
+    card, state = next((c, s) for c, s in states.items() if s.due and s.memory)
+    assert state.last_review is not None and state.due is not None
+    chosen = (state.due - state.last_review).days
+    assert chosen != state.sm2.interval
+    (listed,) = [
+        c for c in json.loads(cli("cards", "--json", db=db_path).stdout) if c["id"] == card
+    ]
+    assert listed["interval"] == chosen and listed["due"] == state.due.isoformat()
+    shown = run_srs("show", str(card), "--db", str(db_path)).stdout
+    assert f"  interval {chosen} (SM-2: {state.sm2.interval})  EF " in shown

@@ -257,6 +257,24 @@ def test_zero_byte_file_is_refused(tmp_path):
     _refused(path, "empty file")
 
 
+def test_an_empty_sqlite_database_is_made_a_collection_only_by_import(tmp_path):
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).execute("VACUUM")  # a valid SQLite file without a table
+    for read_only in (False, True):
+        before = path.read_bytes()
+        with pytest.raises(SrsError, match="an empty SQLite database, not an srs one"):
+            Store.open(path, create=False, read_only=read_only)
+        assert path.read_bytes() == before
+    os.chmod(path, 0o444)
+    try:
+        with pytest.raises(SrsError, match="an empty SQLite database, not an srs one"):
+            Store.open(path, create=False, read_only=True)
+    finally:
+        os.chmod(path, 0o644)
+    with Store.open(path, create=True) as store:  # what `srs import --db empty.db` does
+        assert store.card_count() == 0
+
+
 def test_another_programs_database_is_refused(tmp_path):
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import textwrap
 import time
 from typing import Annotated
 
@@ -129,7 +130,7 @@ def evaluate(
         )
     print("  (95% bootstrap intervals; lower log loss and RMSE(bins) are better, higher AUC)")
     print()
-    print("Calibration: observed recall (bar, 0-100%) against predicted (│)")
+    print("Calibration: observed recall (bar, 0-100%) against predicted (│, ┃ in the bar)")
     print(f"  {'predicted':>10} {'reviews':>7}  pred  obs")
     width = options.width()
     for s in result.scores:
@@ -138,4 +139,4 @@ def evaluate(
         for line in charts.calibration(rows, width=width):
             print(line)
     print()
-    print(result.verdict)
+    print(textwrap.fill(result.verdict, 80))

@@ -81,7 +81,8 @@ def _pct(group: dict) -> str:
 def stats(
     deck: DeckOption = None,
     days: Annotated[
-        int, typer.Option("--days", metavar="N", help="Forecast and history window.")
+        int,
+        typer.Option("--days", metavar="N", help="Window of the forecast, history and retention."),
     ] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
@@ -137,11 +138,11 @@ def stats(
     )
     r = data["retention"]
     print(
-        bold("Retention")
+        bold(f"Retention in the last {days} days")
         + f"  young {_pct(r['young'])}  mature {_pct(r['mature'])}  (first grades >= 3)"
     )
     if data["fsrs"] is not None:
-        _fsrs_stats(data["fsrs"], width, color, bold)
+        _fsrs_stats(data["fsrs"], days, width, color, bold)
     ef = data["ef"]
     print()
     mean = "-" if ef["mean"] is None else f"{ef['mean']:.2f}"
@@ -156,14 +157,14 @@ def stats(
             print(head + shorten(h["question"], max(10, width - len(head))))
 
 
-def _fsrs_stats(fsrs: dict, width: int, color: bool, bold) -> None:
+def _fsrs_stats(fsrs: dict, days: int, width: int, color: bool, bold) -> None:
     """`srs stats` under FSRS: true retention against the desired one, retrievability today."""
     from srs import charts
 
     true = fsrs["true_retention"]
     rate = "-" if true["rate"] is None else f"{100 * true['rate']:.0f}% of {true['reviews']}"
     print(
-        bold("True retention")
+        bold(f"True retention in the last {days} days")
         + f"  {rate}  (desired {100 * fsrs['desired_retention']:.0f}%, first grades >= 3)"
     )
     print()
@@ -182,7 +183,7 @@ def _card_json(card: CardRow, today: dt.date) -> dict:
         "deck": card.deck,
         "question": card.question,
         "due": state.due and state.due.isoformat(),
-        "interval": state.sm2.interval,
+        "interval": state.interval,
         "ef": state.sm2.ef / 100,
         "reps": state.sm2.repetitions,
         "lapses": state.lapses,
@@ -200,7 +201,9 @@ def cards(
     ] = False,
     search: Annotated[
         str | None,
-        typer.Option("--search", metavar="TEXT", help="Text in the question, answer or options."),
+        typer.Option(
+            "--search", metavar="TEXT", help="Text in the question, answer, options or tags."
+        ),
     ] = None,
     leeches: Annotated[
         bool, typer.Option("--leeches", help="Only leeches (lapses >= leech_threshold).")
@@ -264,7 +267,7 @@ def _cells(card: CardRow, today: dt.date) -> list[str]:
         str(card.id),
         card.deck,
         due.isoformat() if due else "-",
-        str(state.sm2.interval),
+        str(state.interval),
         f"{state.sm2.ef / 100:.2f}",
         str(state.sm2.repetitions),
         str(state.lapses),
@@ -321,6 +324,8 @@ def show(
     db: DbOption = None,
 ) -> None:
     """One card in full, with its schedule and review history."""
+    from srs import card_faces
+
     with open_store(db, read_only=True) as store:
         today = today_of(store)
         suspended = store.is_suspended(card)  # first: it checks the id is in SQLite's range
@@ -331,23 +336,31 @@ def show(
     print(f"#{sc.id}  {sc.deck}")
     if q.title:
         print(q.title)
-    print(q.text)
+    # This card's sides: a reversed card asks the answer, a cloze card its gap.
+    print(card_faces.front(q, sc.ord))
     for i, option in enumerate(q.options):
         mark = "x" if i in q.answers else " "
         print(f"  [{mark}] {option}")
-    if q.answer:
-        print(f"Answer: {q.answer}")
+    back = card_faces.back(q, sc.ord)
+    if back:
+        print(f"Answer: {back}")
     if q.explanation:
         print(q.explanation)
+    if q.tags:
+        print(f"Tags: {' '.join(q.tags)}")
     s = sc.state
     leech = "  (leech)" if s.lapses >= today.settings.leech_threshold else ""
     print()
     status = s.status(today.day, suspended=suspended)
     # A card failed today: due again today, then on its schedule's date once passed.
     due = f"again today, then {s.due}" if status == "learning" else s.due or "-"
+    # A card FSRS scheduled: the interval it chose, and SM-2's beside it if they differ.
+    interval = f"{s.interval}" + (
+        f" (SM-2: {s.sm2.interval})" if s.interval != s.sm2.interval else ""
+    )
     print(
         f"state {status}  due {due}"
-        f"  interval {s.sm2.interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
+        f"  interval {interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
         f"  lapses {s.lapses}{leech}"
     )
     if s.memory is not None:  # FSRS's state of the card (kept once FSRS has seen it)

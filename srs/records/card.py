@@ -62,6 +62,15 @@ class CardState:
     def is_new(self) -> bool:
         return self.last_review is None
 
+    @property
+    def interval(self) -> int:
+        """The days the schedule set between the last answer and the due date: SM-2's
+        interval, or for a card FSRS has scheduled the one FSRS chose (SM-2's is still kept,
+        so a switch back to SM-2 loses nothing)."""
+        if self.memory is not None and self.due is not None and self.last_review is not None:
+            return (self.due - self.last_review).days
+        return self.sm2.interval
+
     def needs_repeat(self, today: dt.date) -> bool:
         return self.repeat_today and self.last_review == today
 

@@ -59,6 +59,11 @@ def _writable(path: Path) -> bool:
     )
 
 
+# An SQLite file without a table (made by another program, or by an srs that failed
+# before its first step): only `srs import` makes it a collection, as it makes a new one.
+_NO_TABLES = "{}: an empty SQLite database, not an srs one (srs import makes it one)"
+
+
 def _check_file(path: Path, *, explicit: bool, create: bool, read_only: bool) -> bool:
     """Refuse what cannot be our database; returns whether the file exists."""
     if path.is_dir():
@@ -152,6 +157,8 @@ class Connection:
             raise SrsError(f"{db_path}: not a usable SQLite database ({e})") from None
         store = cls(conn, db_path)
         try:
+            if existed and not create and not tables:
+                raise SrsError(_NO_TABLES.format(db_path))
             if not upgrade and store._pending_migrations(tables):
                 raise SrsError(f"{db_path}: needs an upgrade")
             store._upgrade(tables, existed, backup_notice, now)
@@ -178,6 +185,8 @@ class Connection:
             raise SrsError(f"{path}: not a usable SQLite database ({e})") from None
         store = cls(conn, path)
         try:
+            if not tables:
+                raise SrsError(_NO_TABLES.format(path))
             if store._pending_migrations(tables):
                 raise SrsError(
                     f"{path}: read-only, and this version of srs must upgrade it before reading"

@@ -124,7 +124,8 @@ class Export(Connection):
                         question=question,
                         deck=deck,
                         guid=row[1],
-                        source=f"{source_name(row[2])}:{question.line}",
+                        # file:line; a question from a package has no line (0).
+                        source=source_name(row[2]) + (f":{question.line}" if question.line else ""),
                         content_changed_at=changed_at,
                         state=state_from_row(row[5 + QUESTION_WIDTH :]),
                         reviews=tuple(reviews.get(card_id, ())),

@@ -6,20 +6,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from srs.records import MATURE_DAYS, CardRow, StateCounts
+from srs import card_faces
+from srs.records import MATURE_DAYS, CardRow, Question, StateCounts
 from srs.store import sql
 from srs.store.connection import Connection
-from srs.store.rows import state_from_row
+from srs.store.rows import faces_from_json, state_from_row
 
-# A card as listed: id, deck, question text, suspended, then its state.
+# A card as listed: id, deck, what its question needs for the card's front (kind, text,
+# answer, the faces of another Anki note type, the card's number), suspended, its state.
 _CARD_ROW = (
-    f"SELECT c.id, d.name, q.text, c.suspended, {sql.CARD_STATE}"
+    f"SELECT c.id, d.name, q.kind, q.text, q.answer, q.faces, c.ord, c.suspended,"
+    f" {sql.CARD_STATE}"
     " FROM cards c JOIN questions q ON q.id = c.question_id JOIN decks d ON d.id = c.deck_id"
 )
 
 
 def _card_row(row: tuple) -> CardRow:
-    card_id, deck, text, suspended, *state = row
+    card_id, deck, kind, text, answer, faces, ord, suspended, *state = row
+    if ord or faces is not None or kind == "cloze":
+        # What this card asks: a reversed card's answer, a cloze with its gap, a face.
+        question = Question(text=text, kind=kind, answer=answer, faces=faces_from_json(faces))
+        text = card_faces.front(question, ord)
     return CardRow(card_id, deck, text, state_from_row(state), bool(suspended))
 
 
@@ -214,9 +221,11 @@ class Figures(Connection):
         if search:
             # % and _ are the user's text, not wildcards: escaped, with \ as the escape.
             like = "LIKE ? ESCAPE '\\'"
-            statement += f" AND (q.text {like} OR q.answer {like} OR q.options {like})"
+            statement += (
+                f" AND (q.text {like} OR q.answer {like} OR q.options {like} OR q.tags {like})"
+            )
             literal = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.extend([f"%{literal}%"] * 3)
+            params.extend([f"%{literal}%"] * 4)
         if min_lapses is not None:
             statement += " AND c.lapses >= ?"
             params.append(min_lapses)
