@@ -280,11 +280,19 @@ def test_config_set_scheduler_switches(db_path):
         "FSRS memory: 14 replayed from the review log, 0 from the SM-2 state, 0 cards new;"
         " due dates kept.",
     ]
+    # Again: nothing to switch, nothing recomputed.
+    again = cli("config", "set", "scheduler", "fsrs", db=db_path)
+    assert again.stdout == "scheduler = fsrs (already)\n"
     result = cli("config", "set", "scheduler", "sm2", db=db_path)
     assert result.stdout.splitlines()[1].startswith("SM-2 schedules again")
     one_line_error(cli("config", "set", "scheduler", "anki", db=db_path), "one of sm2, fsrs")
     one_line_error(cli("config", "set", "desired_retention", "0.5", db=db_path), "0.7-0.99")
-    assert cli("config", "set", "desired_retention", "0.85", db=db_path).exit_code == 0
+    # Under SM-2, a retention to aim at is FSRS's: the line says so.
+    under_sm2 = cli("config", "set", "desired_retention", "0.85", db=db_path)
+    assert under_sm2.stdout.splitlines() == [
+        "desired_retention = 0.85",
+        "(FSRS schedules by it; the scheduler is sm2: `srs config set scheduler fsrs`)",
+    ]
     assert cli("config", "get", "desired_retention", db=db_path).stdout == "0.85\n"
 
 

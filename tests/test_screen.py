@@ -240,7 +240,7 @@ def test_help_says_what_enter_and_q_do(bundled):
     shown = "\n".join(screen_lines(child.before))
     child.sendline("q")
     finish(child)
-    assert "Enter  at answer>: show the answer, as not known (counts as wrong)" in shown
+    assert "Enter  multiple choice, at answer>: show the answer, as not known" in shown
     assert "q      quit (a card not yet graded stays ungraded)" in shown
 
 

@@ -73,7 +73,7 @@ def _usage_line(e: Any, where: str) -> _UsageLine:  # e: a click UsageError
 app = typer.Typer(
     name="srs",
     cls=_Root,
-    help="Spaced-repetition flashcards in the terminal (SM-2), with Anki export.",
+    help="Spaced-repetition flashcards in the terminal (SM-2 or FSRS), to and from Anki.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -120,7 +120,7 @@ def _root(
         ),
     ] = None,
 ) -> None:
-    """Spaced-repetition flashcards in the terminal (SM-2), with Anki export."""
+    """Spaced-repetition flashcards in the terminal (SM-2 or FSRS), to and from Anki."""
     _db_for_every_command(ctx, db)
 
 

@@ -116,6 +116,10 @@ def config_set(
     spec = setting(key)
     parsed = spec.parse(value)
     with open_store(db) as store:
+        scheduler = store.settings().scheduler
+        if key == "scheduler" and parsed == scheduler:
+            print(f"{key} = {spec.show(parsed)} (already)")
+            return
         if key == "scheduler":
             from srs.memory import switch_scheduler
 
@@ -124,6 +128,8 @@ def config_set(
             store.set_setting(key, parsed)
             refreshed = None
     print(f"{key} = {spec.show(parsed)}")
+    if key == "desired_retention" and scheduler != "fsrs":
+        print("(FSRS schedules by it; the scheduler is sm2: `srs config set scheduler fsrs`)")
     if refreshed is not None:
         print(
             f"FSRS memory: {refreshed.replayed} replayed from the review log,"

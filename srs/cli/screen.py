@@ -26,7 +26,8 @@ from srs.review import Judgement, Session, Shown, judge
 
 HELP_KEYS = """\
 keys: a-z    answer (on "choose 2" cards, both letters: "ac")
-      Enter  at answer>: show the answer, as not known (counts as wrong)
+      Enter  multiple choice, at answer>: show the answer, as not known (counts as wrong)
+             other cards: show the answer, then grade yourself
              at grade>: take the suggested grade [in brackets]
       0-5    grade: 0-2 wrong, 3 hard, 4 good, 5 easy
       u      undo the last grade      ?  this help
