@@ -52,6 +52,8 @@ def show_due(
     db: Path | None = None,
 ) -> None:
     """The body of `srs due`."""
+    if fmt is not None and as_json:
+        raise SrsError("--format and --json each choose the output: give one")
     with open_counts(db) as store:
         now = today_of(store)
         today = now.day if on is None else clock.parse_day(on, now.day)

@@ -284,6 +284,7 @@ def test_tty_session_with_pexpect(imported):
         ["due", "--deck", "Nope"],
         ["due", "--format", "{bogus}"],
         ["due", "--on", "someday"],
+        ["due", "--json", "--format", "{due}"],
     ],
 )
 def test_due_fast_path_prints_what_typer_prints(imported, argv):

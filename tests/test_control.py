@@ -66,6 +66,7 @@ def test_due_format_and_date_errors(built):
     one_line_error(srs(built, "due", "--format", "{reviews}"), "unknown field {reviews}")
     one_line_error(srs(built, "due", "--format", "{review"), "--format")
     one_line_error(srs(built, "due", "--on", "someday"), "date 'someday' not understood")
+    one_line_error(srs(built, "due", "--json", "--format", "{due}"), "give one")
     assert snapshot(built) == before
 
 
