@@ -108,15 +108,21 @@ class Today(NamedTuple):
 
 def import_day(db: Path | None) -> Today:
     """Today as the database's settings make it, for an import that reads its packages
-    before it writes: a missing database (which the import creates) has the defaults. A
-    database that cannot be used is an SrsError now, before a package is read."""
-    if not database_path(db).exists():
-        from srs.settings import Settings
+    before it writes. A database that is missing, or that this cannot read as it is (an
+    empty SQLite file, one to upgrade), has the defaults: the import makes or upgrades it,
+    and says what is wrong with one it cannot use."""
+    from srs.store import Store
 
-        now, settings = clock.now(), Settings()
-        return Today(now, clock.study_day(now, settings.rollover_hour), settings)
-    with open_store(db, read_only=True) as store:
-        return today_of(store)
+    if database_path(db).exists():
+        try:
+            with Store.open(db, create=False, read_only=True, upgrade=False) as store:
+                return today_of(store)
+        except SrsError:
+            pass
+    from srs.settings import Settings
+
+    now, settings = clock.now(), Settings()
+    return Today(now, clock.study_day(now, settings.rollover_hour), settings)
 
 
 def today_of(store: Counts) -> Today:

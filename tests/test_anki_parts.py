@@ -174,6 +174,15 @@ def test_templates_render_simply(template, front_side, out):
     assert render(template, fields, front_side=front_side, extra=extra) == out
 
 
+def test_a_type_in_answer_is_the_field_on_the_back():
+    # "Basic (type in the answer)": the front has the box, the back shows the right answer
+    # there (and has no {{FrontSide}} of its own to carry it).
+    fields = {"Front": "Capital of France?", "Back": "Paris"}
+    assert render("{{Front}}\n\n{{type:Back}}", fields) == "Capital of France?\n\n"
+    back = render("{{Front}}<hr id=answer>{{type:Back}}", fields, back=True)
+    assert back == "Capital of France?<hr id=answer>Paris"
+
+
 # --- protobuf ---------------------------------------------------------------------------
 
 

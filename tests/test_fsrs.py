@@ -480,3 +480,5 @@ def test_cards_and_show_give_the_interval_fsrs_set(db_path):
     assert listed["interval"] == chosen and listed["due"] == state.due.isoformat()
     shown = run_srs("show", str(card), "--db", str(db_path)).stdout
     assert f"  interval {chosen} (SM-2: {state.sm2.interval})  EF " in shown
+    # Its answer in the history: the due date and the interval FSRS set with it.
+    assert f"-> due {state.due}, interval {chosen}, EF " in shown

@@ -271,8 +271,13 @@ def test_an_empty_sqlite_database_is_made_a_collection_only_by_import(tmp_path):
             Store.open(path, create=False, read_only=True)
     finally:
         os.chmod(path, 0o644)
-    with Store.open(path, create=True) as store:  # what `srs import --db empty.db` does
-        assert store.card_count() == 0
+    # `srs import` makes it one, through the command as a user runs it.
+    from helpers import DECKS, run_srs
+
+    done = run_srs("import", str(DECKS / "mlops-basics.md"), "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    with Store.open(path, create=False) as store:
+        assert store.card_count() == 10
 
 
 def test_another_programs_database_is_refused(tmp_path):

@@ -379,7 +379,7 @@ def show(
             (
                 r.reviewed_at,
                 f"  {r.study_day}  {r.kind:<8} grade {r.grade}"
-                f"  -> due {r.due_after or '-'}, interval {r.interval_after},"
+                f"  -> due {r.due_after or '-'}, interval {r.scheduled_interval},"
                 f" EF {r.ef_after / 100:.2f}",
             )
         )

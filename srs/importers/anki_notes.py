@@ -135,11 +135,14 @@ def render(
     *,
     front_side: str = "",
     extra: dict[str, str] | None = None,
+    back: bool = False,
 ) -> str:
     """A card template with the note's fields (HTML out): ``{{Field}}``, ``{{FrontSide}}``,
     sections ``{{#Field}}...{{/Field}}`` (shown when the field is not empty) and
     ``{{^Field}}...{{/Field}}``; a filter (``{{text:F}}``, ``{{hint:F}}``...) gives the field;
-    ``{{type:F}}`` and ``{{tts ...}}`` give nothing; unknown fields give nothing."""
+    ``{{type:F}}`` gives nothing on the front (Anki's box to type in) and the field on the
+    ``back`` (where Anki shows the right answer); ``{{tts ...}}`` and unknown fields give
+    nothing."""
     values = dict(extra or {}, **fields)
 
     def expand(text: str) -> str:
@@ -183,7 +186,7 @@ def render(
         if ref[:1] in "!/" or ref.startswith("tts"):
             return ""
         *filters, name = [part.strip() for part in ref.split(":")]
-        if "type" in filters:
+        if "type" in filters and not back:
             return ""
         return values.get(name, "")
 
@@ -397,7 +400,9 @@ def _anki_question(
         template = notetype.templates[card.ord]
         extra = dict(special, Card=template.name)
         front_html = render(template.front, fields, extra=extra)
-        back_html = split_answer(render(template.back, fields, front_side=front_html, extra=extra))
+        back_html = split_answer(
+            render(template.back, fields, front_side=front_html, extra=extra, back=True)
+        )
         if first_html is None:
             first_html = (front_html, back_html)
         faces.append(Face(card.ord, _nonempty(html_to_text(front_html)), html_to_text(back_html)))

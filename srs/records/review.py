@@ -64,6 +64,14 @@ class Review:
     chosen: tuple[int, ...] | None = None  # the option indexes picked
     correct: bool | None = None  # multiple choice: judged right
 
+    @property
+    def scheduled_interval(self) -> int:
+        """The days from this answer to the due date it set: SM-2's interval, or the one
+        FSRS chose (``interval_after`` stays SM-2's); a cram answer set none (its own)."""
+        if self.due_after is None or self.kind == "cram":
+            return self.interval_after
+        return (self.due_after - self.study_day).days
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
