@@ -1,7 +1,7 @@
-"""What `srs import` makes of the paths it is given, without a terminal: which are Anki
-packages, which files are read and parsed, which are left unread (unchanged since their
-last clean import) or skipped (in a folder, and not a question bank), and the batches the
-store then takes. The command prints what this finds and writes the batches."""
+"""`srs import` without a terminal: which paths are Anki packages, which files are read
+and parsed, which are left unread (unchanged since their last clean import) or skipped (in
+a folder, and not a question bank); the packages read before anything is written; then all
+of it written in one transaction. The command prints what this finds and did."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -123,7 +122,7 @@ class PackageImport:
     skipped_reviews: int  # log entries that are not answers (manual, rescheduled, filtered)
 
 
-@contextmanager
+@contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector paused meanwhile. A package brings millions of small
     objects (a review log), none in reference cycles: the collector's passes over the
@@ -174,11 +173,11 @@ def write_imports(
     media copied are removed. ``settings``: the store's, as the packages were read with."""
     from srs.importers.anki_notes import rename_media
     from srs.importers.anki_package import read_media
-    from srs.media import media_folder, place_media
+    from srs.media import Placed, media_folder, place_media
     from srs.scheduler import scheduler_for
 
     answer = scheduler_for(settings).answer
-    placed_all = []
+    placed_all: list[Placed] = []
     done: list[PackageImport] = []
     try:
         # One transaction around them all when there are several: each one's own is then a

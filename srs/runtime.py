@@ -121,11 +121,13 @@ def import_day(db: Path | None) -> Today:
             pass
     from srs.settings import Settings
 
-    now, settings = clock.now(), Settings()
-    return Today(now, clock.study_day(now, settings.rollover_hour), settings)
+    return _today(Settings())
 
 
 def today_of(store: Counts) -> Today:
-    settings = store.settings()
+    return _today(store.settings())
+
+
+def _today(settings: Settings) -> Today:
     now = clock.now()
     return Today(now, clock.study_day(now, settings.rollover_hour), settings)
