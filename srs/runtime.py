@@ -68,9 +68,9 @@ def unchanged_sources(db: Path | None, digests: dict[str, str]) -> dict[str, str
 
 @contextmanager
 def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
-    """The database to import into, created if missing (and removed again if the import
-    fails); for a dry run against a missing one, an empty database that is thrown away (a
-    dry run writes nothing)."""
+    """The database to import into; a missing one is made (see Store.build: it appears
+    only if the import succeeds). For a dry run against a missing one, an empty database
+    that is thrown away (a dry run writes nothing)."""
     if dry_run and not database_path(db).exists():
         with (
             tempfile.TemporaryDirectory() as folder,
@@ -78,16 +78,15 @@ def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
         ):
             yield store
         return
-    path = database_path(db)
-    existed = path.exists()
-    try:
+    if database_path(db).exists():
         with open_store(db, create=True) as store:
             yield store
-    except BaseException:
-        if not existed:  # an import that fails leaves no database it made
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
+        return
+    from srs.store import Store
+
+    # Made aside and moved into place when complete: a failed import leaves no database.
+    with Store.build(db, backup_notice=_notice, now=clock.now()) as store:
+        yield store
 
 
 def open_counts(db: Path | None) -> Counts:

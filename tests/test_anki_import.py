@@ -452,6 +452,7 @@ def test_a_failure_while_writing_takes_back_every_input(anki, tmp_path, monkeypa
     # The package before it (and its media) are taken back, and no database is left.
     one_line_error(cli("import", str(with_media), str(bad), db=db), "two notes for one question")
     assert not db.exists() and not media_folder(db).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["twice.apkg"]  # nothing half made
     # Into a database that exists: it is left as it was.
     good = _one_note_package(tmp_path / "geo.apkg")
     assert cli("import", str(good), db=db).exit_code == 0

@@ -352,6 +352,49 @@ def test_only_create_makes_a_database(tmp_path):
     assert missing.exists()
 
 
+def _beside(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_built_database_appears_only_when_complete(tmp_path):
+    db = tmp_path / "srs.db"
+    with Store.build(db, now=now_at()) as store:
+        store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+        assert not db.exists()  # no reader can open it half made
+        (aside,) = _beside(tmp_path)
+        assert aside.startswith(".srs.db.") and store.path == tmp_path / aside
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "memory"
+    assert _beside(tmp_path) == ["srs.db"]
+    with Store.open(db) as store:
+        assert store.card_count() == 1
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_failed_build_leaves_nothing(tmp_path):
+    db = tmp_path / "srs.db"
+    with pytest.raises(ZeroDivisionError), Store.build(db, now=now_at()) as store:
+        store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+        1 / 0  # noqa: B018 - any failure inside the import
+    assert _beside(tmp_path) == []
+
+
+def test_a_build_never_replaces_a_database_made_meanwhile(tmp_path):
+    db = tmp_path / "srs.db"
+    made = "another srs made this database while the import ran"
+    with pytest.raises(SrsError, match=made), Store.build(db, now=now_at()) as store:
+        store.import_questions([("Deck", "/a.txt", [mcq("Q")])], now_at())
+        with Store.open(db) as other:  # another `srs import` that finished first
+            other.import_questions([("Other", "/b.txt", [mcq("R"), mcq("S")])], now_at())
+    assert _beside(tmp_path) == ["srs.db"]
+    with Store.open(db) as store:
+        assert store.card_count() == 2
+    with pytest.raises(SrsError, match="exists already"), Store.build(db):
+        pass
+    with pytest.raises(SrsError, match="does not exist"), Store.build(tmp_path / "no" / "x.db"):
+        pass
+
+
 def test_settings_defaults_and_bounds(store):
     assert store.settings() == Settings()
     store.set_setting("new_per_day", 5)

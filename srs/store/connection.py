@@ -106,6 +106,30 @@ def _read_only_uri(path: Path) -> str:
     return uri + "?immutable=1"
 
 
+def _move_into_place(made: Path, path: Path) -> None:
+    """Give the complete database `made` its name `path` (durably), unless a file took that
+    name meanwhile: then SrsError, and `made` is for the caller to remove."""
+    try:
+        os.link(made, path)  # fails if `path` exists: never replaces another database
+    except FileExistsError:
+        raise SrsError(
+            f"{path}: another srs made this database while the import ran; nothing"
+            " imported (run the import again to import into it)"
+        ) from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise SrsError(f"{path}: made by another srs meanwhile; nothing imported") from None
+        os.replace(made, path)
+    try:  # the new name survives a crash, as the data does (synced on commit)
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return  # a platform that cannot open a folder (Windows) syncs it differently
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -167,6 +191,47 @@ class Connection:
             raise
         conn.execute("PRAGMA foreign_keys = ON")
         return store
+
+    @classmethod
+    @contextmanager
+    def build(
+        cls,
+        path: Path | str | None = None,
+        *,
+        backup_notice: Callable[[Path], object] | None = None,
+        now: dt.datetime | None = None,
+    ) -> Iterator[Self]:
+        """A new database at `path`, made whole or not at all (`srs import` into a missing
+        one): it is written under a hidden name beside `path` and appears there only once
+        complete, so no reader sees it half made and a failure leaves nothing.
+
+        Meanwhile its journal is kept in memory, not in a write-ahead log: nothing else can
+        open it, and the log would be written and then copied into the file, 2 of the 20 s
+        of a 100k-note Anki collection moving in (measured). It is a WAL database when it
+        appears. SrsError if a database appeared at `path` meanwhile (nothing is imported).
+        """
+        explicit = path is not None or bool(os.environ.get("SRS_DB"))
+        db_path = Path(path) if path is not None else default_path()
+        if _check_file(db_path, explicit=explicit, create=True, read_only=False):
+            raise SrsError(f"{db_path}: exists already")
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".new", dir=db_path.parent)
+        os.close(fd)
+        aside = Path(name)
+        aside.unlink()  # SQLite makes it, as a new database
+        try:
+            store = cls.open(aside, backup_notice=backup_notice, explicit=True, now=now)
+            try:
+                store.conn.execute("PRAGMA journal_mode = MEMORY")
+                yield store
+                store.conn.execute("PRAGMA journal_mode = WAL")
+            finally:
+                store.close()
+            _move_into_place(aside, db_path)
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{aside}{suffix}").unlink(missing_ok=True)
 
     @classmethod
     def _open_read_only(cls, path: Path) -> Self:
