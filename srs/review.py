@@ -10,7 +10,9 @@ import datetime as dt
 import random
 import string
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from srs import card_faces
 from srs.errors import SrsError
@@ -31,6 +33,9 @@ from srs.store import Store
 LETTERS = string.ascii_lowercase
 # A card graded below 4 comes back after this many other cards (or at the end).
 REPEAT_GAP = 3
+# How far down the line a card is looked for to go before a sibling of the card just shown
+# (a cloze of many gaps queues them together).
+SIBLING_LOOKAHEAD = 50
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,8 @@ class Session:
     tally: Tally = field(default_factory=Tally)
     _schedulers: dict[str, Scheduler] = field(default_factory=dict)  # by deck
     _fitted: dict[str, FittedParameters] | None = None
+    _last_shown: tuple[int, int | None] | None = None  # (card, its question): siblings wait
+    _question_ids: dict[int, int | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.cram:
@@ -182,15 +189,55 @@ class Session:
                 continue  # another session graded it meanwhile
             order = list(range(len(card.question.options)))
             self.rng.shuffle(order)
+            self._last_shown = (card_id, self._question_of(card_id))
             return Shown(card=card, order=tuple(order), queue=queue)
 
     def _pop(self) -> tuple[int | None, str]:
-        if self._repeats and (self._repeats[0][0] <= self._answered or not self._queue):
-            _, card_id = self._repeats.pop(0)
-            return card_id, "learning"
-        if self._queue:
-            return self._queue.popleft()
-        return None, ""
+        """The next card in line. A sibling of the card shown last (the other side of its
+        question, another gap of its cloze) lets one other card go first, if there is one:
+        back to back, the first would give the second away."""
+        line = self._in_line()
+        first = next(line, None)
+        if first is None:
+            return None, ""
+        chosen = first
+        if self._is_sibling(first[2]):
+            chosen = next(
+                (c for c in islice(line, SIBLING_LOOKAHEAD) if not self._is_sibling(c[2])), first
+            )
+        source, index, card_id, queue = chosen
+        if source == "repeat":
+            del self._repeats[index]
+        else:
+            del self._queue[index]
+        return card_id, queue
+
+    def _in_line(self) -> Iterator[tuple[str, int, int, str]]:
+        """(where, index there, card, queue) in the order cards are asked: same-day repeats
+        that are due, the queue, then repeats not due yet (early, once the queue is empty)."""
+        waiting = []
+        for index, (after, card_id) in enumerate(self._repeats):
+            if after <= self._answered:
+                yield "repeat", index, card_id, "learning"
+            else:
+                waiting.append(("repeat", index, card_id, "learning"))
+        for index, (card_id, queue) in enumerate(self._queue):
+            yield "queue", index, card_id, queue
+        yield from waiting
+
+    def _is_sibling(self, card_id: int) -> bool:
+        last = self._last_shown
+        return (
+            last is not None
+            and card_id != last[0]
+            and last[1] is not None
+            and self._question_of(card_id) == last[1]
+        )
+
+    def _question_of(self, card_id: int) -> int | None:
+        if card_id not in self._question_ids:
+            self._question_ids[card_id] = self.store.question_id_of(card_id)
+        return self._question_ids[card_id]
 
     def _still_due(self, card: StudyCard, queue: str) -> bool:
         state = card.state
@@ -317,6 +364,7 @@ class Session:
         self._answered -= 1
         self._count(log, judgement, -1)
         self._repeats = [(n, c) for n, c in self._repeats if c != log.card_id]
+        self._last_shown = None  # the card taken back is next, whatever was shown before it
         if pending is not None:
             self._queue.appendleft((pending.card.id, pending.queue))
         self._queue.appendleft((shown.card.id, shown.queue))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import replace
 
@@ -10,7 +11,7 @@ import pytest
 from helpers import basic, mcq, now_at
 
 from srs.errors import SrsError
-from srs.records import CardState, DueCounts, Grade, Sm2State
+from srs.records import CardState, DueCounts, Grade, Question, Sm2State
 from srs.review import Session, judge
 from srs.settings import Settings
 
@@ -161,6 +162,47 @@ def test_undo_puts_back_the_card_and_the_log(ten):
     assert s.tally.reviewed == 1
     # The undone card is shown again next, then the one that was waiting.
     assert s.next_card().card.id == second.card.id
+    assert s.next_card().card.id == pending.card.id
+
+
+def _both_ways(store, *texts: str) -> dict[int, str]:
+    """Reversed questions (two cards each), one import each, so the cards' ids go A1, A2,
+    B1, ... as an Anki package's notes bring them; the ids, named so."""
+    for n, text in enumerate(texts):
+        question = Question(text=text, kind="reversed", answer=text.lower())
+        store.import_questions([("Deck", f"/{n}.md", [question])], now_at())
+    rows = store.conn.execute(
+        "SELECT c.id, q.text, c.ord FROM cards c JOIN questions q ON q.id = c.question_id"
+    )
+    return {card_id: f"{text}{ord_ + 1}" for card_id, text, ord_ in rows}
+
+
+def test_new_cards_are_asked_first_sides_first(store):
+    names = _both_ways(store, "A", "B", "C")
+    assert [names[c] for c in answer_all(session(store))] == ["A1", "B1", "C1", "A2", "B2", "C2"]
+
+
+def test_a_sibling_never_follows_its_sibling_while_another_card_can(store):
+    """In whatever order the queue holds them (cram shuffles it), a card's other side waits
+    for one other card; alone in the queue, it still comes."""
+    names = _both_ways(store, "A", "B")
+    for seed in range(40):
+        shown = [names[c] for c in answer_all(session(store, seed=seed, cram=True))]
+        assert sorted(shown) == ["A1", "A2", "B1", "B2"]
+        assert all(a[0] != b[0] for a, b in itertools.pairwise(shown)), (seed, shown)
+    store.set_suspended([c for c, name in names.items() if name[0] == "B"], True)
+    assert sorted(names[c] for c in answer_all(session(store, cram=True))) == ["A1", "A2"]
+
+
+def test_undo_shows_the_card_again_next_even_after_its_sibling(store):
+    names = _both_ways(store, "A")
+    s = session(store)
+    first = s.next_card()
+    s.grade(first, 4, now=now_at(), duration_ms=1)
+    pending = s.next_card()  # its sibling: nothing else is left
+    assert [names[first.card.id], names[pending.card.id]] == ["A1", "A2"]
+    assert s.undo(pending=pending).card.id == first.card.id
+    assert s.next_card().card.id == first.card.id
     assert s.next_card().card.id == pending.card.id
 
 

@@ -11,6 +11,7 @@ import pytest
 from helpers import TODAY, basic, mcq, now_at, query_plan
 
 from srs.errors import SrsError
+from srs.records import Question
 from srs.settings import Settings
 from srs.sm2 import answer
 from srs.store import Store, migrations, sql
@@ -350,6 +351,17 @@ def test_only_create_makes_a_database(tmp_path):
     assert not missing.exists()
     Store.open(missing, create=True).close()
     assert missing.exists()
+
+
+def test_a_reversed_question_gets_both_its_cards(store):
+    """However it arrives (an Anki package's "Basic (and reversed card)", or as a record)."""
+    both = Question(text="Capital of France?", kind="reversed", answer="Paris")
+    store.import_questions([("Deck", "/a.md", [basic("Q"), both, mcq("M")])], now_at())
+    rows = store.conn.execute(
+        "SELECT q.kind, c.ord FROM cards c JOIN questions q ON q.id = c.question_id"
+        " ORDER BY q.id, c.ord"
+    ).fetchall()
+    assert rows == [("basic", 0), ("reversed", 0), ("reversed", 1), ("mcq", 0)]
 
 
 def _beside(folder) -> list[str]:

@@ -28,7 +28,7 @@ class StudyQueue:
 
     learning: list[int]  # same-day repeats
     review: list[int]  # due, most overdue first
-    new: list[int]  # in the order they were added
+    new: list[int]  # taken in the order they were added; asked first sides first
 
 
 @dataclass

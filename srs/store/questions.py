@@ -382,11 +382,11 @@ class Questions(Connection):
             " WHERE id > ? ORDER BY id",
             [last_id],
         )
-        # Questions of several cards (clozes) get the others; a cloze without gap 1 has no
-        # card 0.
+        # Questions of several cards (clozes, reversed) get the others; a cloze without
+        # gap 1 has no card 0.
         for qid, (index, _, _) in enumerate(new, last_id + 1):
             q = questions[index]
-            if q.kind == "cloze":
+            if q.kind != "mcq" and q.kind != "basic":
                 ords = card_faces.ords(q)
                 if 0 not in ords:
                     self.conn.execute("DELETE FROM cards WHERE question_id = ?", [qid])

@@ -53,7 +53,17 @@ class Study(Counts):
             [*ids, day, max(0, review_limit)],
         )
         new_limit = max(0, min(new_limit, review_limit - len(review)))
-        new = card_ids(f"{decks} AND {sql.IS_NEW}", "ORDER BY id LIMIT ?", [*ids, new_limit])
+        # Today's new cards, taken in the order they were added, are asked card type first
+        # (every first side, then every second side; a cloze's first gaps, then its second),
+        # as Anki does by default: a reversed question's two cards are not asked together.
+        new = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM (SELECT id, ord FROM cards WHERE {decks} AND {sql.IS_NEW}"
+                f" AND {sql.ACTIVE} ORDER BY id LIMIT ?) ORDER BY ord, id",
+                [*ids, new_limit],
+            )
+        ]
         return StudyQueue(learning, review, new)
 
     def study_card(self, card_id: int) -> StudyCard:
@@ -84,6 +94,11 @@ class Study(Counts):
             f"SELECT {sql.CARD_STATE} FROM cards c WHERE c.id = ?", [card_id]
         ).fetchone()
         return None if row is None else state_from_row(row)
+
+    def question_id_of(self, card_id: int) -> int | None:
+        """The question a card asks (its siblings ask the same one); None for no card."""
+        row = self.conn.execute("SELECT question_id FROM cards WHERE id = ?", [card_id]).fetchone()
+        return None if row is None else row[0]
 
     def cram_cards(self, deck: str | None) -> list[int]:
         """Every non-suspended card of the deck(s), for practice outside the schedule."""
