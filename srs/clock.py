@@ -49,6 +49,10 @@ def study_day(moment: dt.datetime, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -
     return (local - dt.timedelta(hours=rollover_hour)).date()
 
 
+QUARTER_MS = 900_000
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 class StudyDays:
     """Study days of millisecond timestamps in local time, with a rollover hour. Time zone
     offsets are whole quarter hours, so the day is looked up once a quarter hour of
@@ -59,18 +63,20 @@ class StudyDays:
         self._days: dict[int, dt.date] = {}
 
     def __call__(self, ms: int) -> dt.date:
-        quarter = ms // 900_000
+        quarter = ms // QUARTER_MS
         day = self._days.get(quarter)
         if day is None:
-            seconds = quarter * 900
-            offset = time.localtime(seconds).tm_gmtoff
-            number = (seconds + offset - self.rollover) // 86400
-            day = self._days[quarter] = dt.date(1970, 1, 1) + dt.timedelta(days=number)
+            day = self._days[quarter] = dt.date.fromordinal(self.ordinal_of_quarter(quarter))
         return day
+
+    def ordinal_of_quarter(self, quarter: int) -> int:
+        """The study day (``date.toordinal()``) of the quarter hour ``ms // QUARTER_MS``."""
+        seconds = quarter * 900
+        offset = time.localtime(seconds).tm_gmtoff
+        return _EPOCH_ORDINAL + (seconds + offset - self.rollover) // 86400
 
 
 _DATE_TEXTS: dict[int, str] = {}
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 def date_text(ordinal: int) -> str:

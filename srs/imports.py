@@ -148,11 +148,11 @@ def read_packages(
     problems: list[str] = []
     for path in paths:
         try:
-            collection = read_package(path)
+            collection = read_package(path, rollover_hour=rollover_hour)
         except SrsError as e:
             problems.append(str(e))
             continue
-        package = to_import(collection, today=today, rollover_hour=rollover_hour)
+        package = to_import(collection, today=today)
         del collection  # its rows are in `package` now: a big one is freed early
         reads.append(PackageRead(path, package))
     return reads, problems

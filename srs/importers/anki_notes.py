@@ -16,12 +16,10 @@ The HTML is kept (``Question.markup``) and shown as text (srs/markup.py).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 from dataclasses import replace
 
-from srs.clock import StudyDays
 from srs.markup import html_to_text, split_answer
 from srs.markup import rename_media as rename_refs
 from srs.records import CardState, Face, Markup, Memory, Question, Sm2State, question_uid
@@ -31,23 +29,12 @@ from srs.records.anki import (
     AnkiCollection,
     AnkiImport,
     AnkiNoteType,
-    AnkiRevlog,
     CardIn,
     NoteIn,
     ReviewIn,
 )
 from srs.records.card import INITIAL_EF
 from srs.sm2 import MIN_EF
-
-new_review = functools.partial(tuple.__new__, ReviewIn)  # ReviewIn(*row), a million times
-
-# Anki's buttons as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5 (README: the mapping).
-GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
-# Scheduler v1 had three buttons while learning: Again, Good, Easy.
-V1_LEARNING_GRADES = {1: 1, 2: 4, 3: 5}
-# Review log kinds that are answers: learning, review, relearning. Filtered-deck (3),
-# manual (4) and rescheduled (5) entries are not added.
-ANSWER_KINDS = frozenset((0, 1, 2))
 
 # --- note types ------------------------------------------------------------------------
 
@@ -199,24 +186,21 @@ def render(
 # --- the collection, as questions -----------------------------------------------------------
 
 
-def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int) -> AnkiImport:
-    """The collection's notes as questions with their cards, schedules and answers."""
-    days = StudyDays(rollover_hour)
+def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
+    """The collection's notes as questions with their cards, schedules and answers (read
+    as srs grades them: see anki_package)."""
     cards_of: dict[int, list[AnkiCard]] = {}
     for card in collection.cards:
         cards_of.setdefault(card.note_id, []).append(card)
     for note_cards in cards_of.values():
         if len(note_cards) > 1:
             note_cards.sort(key=lambda c: c.ord)
-    revlog_of: dict[int, list[AnkiRevlog]] = {}
-    for row in collection.revlog:
-        revlog_of.setdefault(row.card_id, []).append(row)
     shapes = {ntid: _shape(nt) for ntid, nt in collection.notetypes.items()}
     kinds = {ntid: srs_kind(nt) for ntid, nt in collection.notetypes.items()}
     result = AnkiImport(
         path=collection.path, version=collection.version, notes=[], media=collection.media
     )
-    v1 = collection.scheduler == 1
+    answers_of, other_entries = collection.answers, collection.other_entries
     for note in collection.notes:
         cards = cards_of.get(note.id)
         notetype = collection.notetypes.get(note.notetype_id)
@@ -237,26 +221,10 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
             uid, source, origin = "anki:" + note.guid, "", "anki"
         card_ins = []
         for card in cards:
-            rows = revlog_of.get(card.id, ())
-            reviews = []
-            for rid, _, ease, ivl, last_ivl, factor, taken, kind in rows:
-                if kind not in ANSWER_KINDS or ease not in GRADES:
-                    result.skipped_reviews += 1
-                    continue
-                grade = V1_LEARNING_GRADES.get(ease, 1) if v1 and kind != 1 else GRADES[ease]
-                reviews.append(
-                    new_review(
-                        (
-                            rid,
-                            days(rid),
-                            grade,
-                            taken if taken > 0 else 0,
-                            last_ivl if last_ivl > 0 else 0,
-                            ivl if ivl > 0 else 0,
-                            factor // 10,
-                        )
-                    )
-                )
+            reviews = answers_of.get(card.id, ())
+            skipped, last_other_ms = other_entries.get(card.id, (0, 0))
+            result.skipped_reviews += skipped
+            last_ms = max(reviews[-1].anki_id if reviews else 0, last_other_ms)
             card_ins.append(
                 CardIn(
                     ord=card.ord,
@@ -264,9 +232,8 @@ def to_import(collection: AnkiCollection, *, today: dt.date, rollover_hour: int)
                     state=anki_state(card, collection.created, today, reviews),
                     suspended=card.queue == -1,
                     reviews=tuple(reviews),
-                    # Just after the card's last entry (the rows are in time order): the
-                    # schedule is what that left.
-                    taken_at_ms=max(card.mod * 1000, rows[-1].id + 1) if rows else card.mod * 1000,
+                    # Just after the card's last log entry: the schedule is what that left.
+                    taken_at_ms=max(card.mod * 1000, last_ms + 1) if last_ms else card.mod * 1000,
                 )
             )
         result.notes.append(
@@ -291,7 +258,7 @@ def anki_state(
     at least 1.3), the lapses, the due date (Anki's day number from the collection's day 0);
     a card in learning is due today."""
     memory = _memory(card.data)
-    last_answer = reviews[-1].day if reviews else None
+    last_answer = dt.date.fromordinal(reviews[-1].day) if reviews else None
     if card.type == 0:
         return CardState(memory=memory)
     ef = max(MIN_EF, card.factor // 10) if card.factor else INITIAL_EF
@@ -301,7 +268,7 @@ def anki_state(
         # SM-2's n: the passes since the last lapse (first answer of each day), at least what
         # the interval implies (n = 1 means "6 days next", n >= 2 "interval x EF").
         passes = 0
-        seen: set[dt.date] = set()
+        seen: set[int] = set()
         for review in reversed(reviews):
             if review.grade < 3:
                 break

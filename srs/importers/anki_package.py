@@ -25,9 +25,10 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from srs.clock import QUARTER_MS, StudyDays
 from srs.errors import SrsError
 from srs.records.anki import (
     AnkiCard,
@@ -35,9 +36,9 @@ from srs.records.anki import (
     AnkiMedia,
     AnkiNote,
     AnkiNoteType,
-    AnkiRevlog,
     AnkiTemplate,
     PackageVersion,
+    ReviewIn,
 )
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -117,12 +118,13 @@ class _Bad(Exception):
     """A damaged package: the entry and what is wrong with it."""
 
 
-def read_package(path: str | Path) -> AnkiCollection:
-    """Read an Anki package; SrsError with one line naming the entry if it is damaged."""
+def read_package(path: str | Path, *, rollover_hour: int = 4) -> AnkiCollection:
+    """Read an Anki package; SrsError with one line naming the entry if it is damaged.
+    ``rollover_hour``: when srs's study day starts, which gives each answer its day."""
     name = str(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            return _read(archive, name)
+            return _read(archive, name, StudyDays(rollover_hour))
     except _Bad as e:
         raise SrsError(f"{name}: {e}") from None
     except zipfile.BadZipFile as e:
@@ -186,7 +188,7 @@ def _extracted(archive: zipfile.ZipFile, entry: str, zstd: bool) -> Iterator[str
             os.unlink(tmp)
 
 
-def _read(archive: zipfile.ZipFile, path: str) -> AnkiCollection:
+def _read(archive: zipfile.ZipFile, path: str, days: StudyDays) -> AnkiCollection:
     names = set(archive.namelist())
     version = _version(archive, names)
     entry = _FILE_OF[version]
@@ -205,7 +207,7 @@ def _read(archive: zipfile.ZipFile, path: str) -> AnkiCollection:
                 "unicase",
                 lambda a, b: (a.casefold() > b.casefold()) - (a.casefold() < b.casefold()),
             )
-            return _collection(db, path, version, entry, media)
+            return _collection(db, path, version, entry, media, days)
         except sqlite3.DatabaseError as e:
             raise _Bad(f"{entry}: not a usable Anki collection ({e})") from None
         finally:
@@ -213,7 +215,12 @@ def _read(archive: zipfile.ZipFile, path: str) -> AnkiCollection:
 
 
 def _collection(
-    db: sqlite3.Connection, path: str, version: PackageVersion, entry: str, media: list[AnkiMedia]
+    db: sqlite3.Connection,
+    path: str,
+    version: PackageVersion,
+    entry: str,
+    media: list[AnkiMedia],
+    days: StudyDays,
 ) -> AnkiCollection:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = {"col", "notes", "cards", "revlog"} - tables
@@ -260,30 +267,93 @@ def _collection(
             " FROM cards"
         )
     ]
-    # tuple.__new__: the fastest way to make a NamedTuple of a row (a million of them).
-    revlog = list(
-        map(
-            functools.partial(tuple.__new__, AnkiRevlog),
-            # In the table's order (by id, so by time: ORDER BY the rowid costs no sort);
-            # grouped by card later. ORDER BY cid would read the table in the index's order,
-            # a random access per row.
-            db.execute(
-                "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
-            ),
-        )
-    )
+    scheduler = int(conf.get("schedVer") or 1)
+    answers, other_entries = _answers(db, days, v1=scheduler == 1)
     return AnkiCollection(
         path=path,
         version=version,
         created=created,
-        scheduler=int(conf.get("schedVer") or 1),
+        scheduler=scheduler,
         notetypes=notetypes,
         decks=decks,
         notes=notes,
         cards=cards,
-        revlog=revlog,
+        answers=answers,
+        other_entries=other_entries,
         media=media,
     )
+
+
+# --- the review log, as srs's answers -------------------------------------------------------
+
+# Anki's buttons as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5 (README: the mapping).
+GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
+# Scheduler v1 had three buttons while learning: Again, Good, Easy.
+V1_LEARNING_GRADES = {1: 1, 2: 4, 3: 5}
+# Review log kinds that are answers: learning (0), review (1), relearning (2). Filtered-deck
+# (3), manual (4) and rescheduled (5) entries are not added. Nor is a row without a button.
+_IS_ANSWER = "type IN (0, 1, 2) AND ease BETWEEN 1 AND 4"
+
+
+def _grade_sql(grades: dict[int, int], otherwise: int) -> str:
+    cases = " ".join(f"WHEN {ease} THEN {grade}" for ease, grade in grades.items())
+    return f"CASE ease {cases} ELSE {otherwise} END"
+
+
+def _answers(
+    db: sqlite3.Connection, days: StudyDays, *, v1: bool
+) -> tuple[dict[int, list[ReviewIn]], dict[int, tuple[int, int]]]:
+    """The review log's answers by card, in time order, each as a ReviewIn: graded, its
+    figures clamped, its study day looked up by the quarter hour. A million rows: SQLite
+    does the per-row work, and each row becomes a ReviewIn as it is read."""
+    grade = _grade_sql(GRADES, 5)
+    if v1:
+        grade = f"CASE WHEN type = 1 THEN {grade} ELSE {_grade_sql(V1_LEARNING_GRADES, 1)} END"
+    # (Each from its end of the table: min and max in one SELECT would scan it.)
+    first, last = db.execute(
+        f"SELECT (SELECT min(id) FROM revlog) / {QUARTER_MS},"
+        f" (SELECT max(id) FROM revlog) / {QUARTER_MS}"
+    ).fetchone()
+    answers: dict[int, list[ReviewIn]] = {}
+    if first is not None:
+        db.execute("CREATE TEMP TABLE study_days (quarter INTEGER PRIMARY KEY, day INTEGER)")
+        # Every quarter hour from the first answer to the last (35,000 a year); a log with a
+        # stray timestamp far away has them listed instead.
+        quarters: Iterable[int] = range(first, last + 1)
+        if last - first > _MAX_QUARTERS:
+            quarters = [q for (q,) in db.execute(f"SELECT DISTINCT id / {QUARTER_MS} FROM revlog")]
+        db.executemany(
+            "INSERT INTO study_days VALUES (?, ?)",
+            [(q, days.ordinal_of_quarter(q)) for q in quarters],
+        )
+        # In the table's order (by id, so by time: ORDER BY the rowid costs no sort).
+        # ORDER BY cid would read the table in the index's order, a random access per row.
+        rows = db.execute(
+            f"SELECT id, d.day, {grade}, max(time, 0), max(lastIvl, 0), max(ivl, 0),"
+            f" factor / 10, cid FROM revlog JOIN temp.study_days d"
+            f" ON d.quarter = id / {QUARTER_MS} WHERE {_IS_ANSWER} ORDER BY id"
+        )
+        for review in map(_new_review, rows):
+            found = answers.get(review[7])
+            if found is None:
+                answers[review[7]] = [review]
+            else:
+                found.append(review)
+    other_entries = {
+        cid: (count, last_ms)
+        for cid, count, last_ms in db.execute(
+            # NOT INDEXED: a scan of the table, not its rows in card order (a random read each)
+            f"SELECT cid, count(*), max(id) FROM revlog NOT INDEXED WHERE NOT ({_IS_ANSWER})"
+            " GROUP BY cid"
+        )
+    }
+    return answers, other_entries
+
+
+# tuple.__new__: the fastest way to make a NamedTuple of a row (a million of them).
+_new_review = functools.partial(tuple.__new__, ReviewIn)
+# Quarter hours listed one by one up to this span (about 30 years).
+_MAX_QUARTERS = 1_000_000
 
 
 def _json(value: str | bytes, where: str):

@@ -53,17 +53,6 @@ class AnkiCard(NamedTuple):
     data: str  # JSON; FSRS keeps stability "s" and difficulty "d" here
 
 
-class AnkiRevlog(NamedTuple):
-    id: int  # the answer's time in milliseconds, unique in its collection
-    card_id: int
-    ease: int  # the button: 1 again, 2 hard, 3 good, 4 easy; 0 not an answer
-    interval: int  # after: days (> 0) or seconds (< 0)
-    last_interval: int  # before, likewise
-    factor: int  # permille
-    taken_ms: int
-    kind: int  # 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual, 5 rescheduled
-
-
 @dataclass(frozen=True)
 class AnkiTemplate:
     name: str
@@ -102,7 +91,11 @@ class AnkiCollection:
     decks: dict[int, str]  # id -> "A::B"
     notes: list[AnkiNote]
     cards: list[AnkiCard]
-    revlog: list[AnkiRevlog]  # by time
+    # Anki card id -> its answers (learning, review, relearning entries), in time order,
+    # as srs grades them; and its other log entries (manual, rescheduled, filtered-deck):
+    # how many and the time of the last (ms).
+    answers: dict[int, list[ReviewIn]]
+    other_entries: dict[int, tuple[int, int]]
     media: list[AnkiMedia]
 
 
@@ -115,12 +108,13 @@ class ReviewIn(NamedTuple):
     """One answer from Anki's review log, as srs grades it."""
 
     anki_id: int  # Anki's revlog id: the answer's time in ms; each is added once
-    day: dt.date  # its study day (local time, srs's rollover hour)
+    day: int  # its study day (local time, srs's rollover hour), as date.toordinal()
     grade: int  # 0-5: Again 1, Hard 3, Good 4, Easy 5
     duration_ms: int
     interval_before: int  # days; 0 for learning steps
     interval_after: int
     ef: int  # hundredths (Anki's factor / 10); 0 where Anki had none
+    anki_card_id: int
 
 
 @dataclass(frozen=True)

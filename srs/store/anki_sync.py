@@ -365,14 +365,14 @@ class AnkiSync(Connection):
         add = batch.reviews.append
         to_json = state_json
         for review in reviews:
-            day = review.day
+            day = dt.date.fromordinal(review.day)
             after = answer(state, _GRADES[review.grade], day)
             after_json = to_json(after)
             add(
                 (
                     card_id,
                     review.anki_id,
-                    day.isoformat(),
+                    clock.date_text(review.day),
                     kind_of(state, day),
                     review.grade,
                     review.duration_ms,
@@ -394,9 +394,9 @@ class AnkiSync(Connection):
         add = batch.reviews.append
         date_text = clock.date_text
         repetitions = lapses = 0
-        last: dt.date | None = None
+        last: int | None = None  # the study day of the answer before (date.toordinal())
         # Unpacked, not by name: a million answers pass here in a big import.
-        for anki_id, day, grade, duration_ms, interval_before, interval, ef in reviews:
+        for anki_id, day, grade, duration_ms, interval_before, interval, ef, _ in reviews:
             kind = "new" if last is None else "repeat" if last >= day else "review"
             if grade < 3:
                 repetitions = 0
@@ -404,9 +404,8 @@ class AnkiSync(Connection):
             elif kind != "repeat":
                 repetitions += 1
             ef = max(MIN_EF, ef) if ef else INITIAL_EF
-            number = day.toordinal()
-            day_text = date_text(number)
-            due = date_text(number + interval) if interval else day_text
+            day_text = date_text(day)
+            due = date_text(day + interval) if interval else day_text
             after_json = (
                 f'{{"due": "{due}", "ef": {ef}, "interval": {interval}, "lapses": {lapses},'
                 f' "last_review": "{day_text}",'
@@ -509,7 +508,7 @@ class AnkiSync(Connection):
                 (
                     card_id,
                     clock.utc_text_of_ms(review.anki_id),
-                    review.day.isoformat(),
+                    clock.date_text(review.day),
                     review.grade,
                     review.duration_ms,
                     review.anki_id,
