@@ -58,6 +58,8 @@ def place_media(
 ) -> Placed:
     """Copy each named file (its bytes from ``read``) into ``folder``; a dry run writes nothing."""
     placed = Placed()
+    if folder.exists() and not folder.is_dir():
+        raise SrsError(f"{folder}: a file where srs keeps media files (a folder); move it away")
     for name in names:
         if not _safe(name):
             raise SrsError(f"media file name {name!r} is not a plain file name")

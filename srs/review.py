@@ -194,17 +194,16 @@ class Session:
 
     def _pop(self) -> tuple[int | None, str]:
         """The next card in line. A sibling of the card shown last (the other side of its
-        question, another gap of its cloze) lets one other card go first, if there is one:
-        back to back, the first would give the second away."""
+        question, another gap of its cloze) lets one other card go first, if there is one
+        in line: back to back, the first would give the second away."""
         line = self._in_line()
         first = next(line, None)
         if first is None:
             return None, ""
         chosen = first
         if self._is_sibling(first[2]):
-            chosen = next(
-                (c for c in islice(line, SIBLING_LOOKAHEAD) if not self._is_sibling(c[2])), first
-            )
+            others = (c for c in islice(line, SIBLING_LOOKAHEAD) if not self._same_question(c[2]))
+            chosen = next(others, first)
         source, index, card_id, queue = chosen
         if source == "repeat":
             del self._repeats[index]
@@ -214,25 +213,24 @@ class Session:
 
     def _in_line(self) -> Iterator[tuple[str, int, int, str]]:
         """(where, index there, card, queue) in the order cards are asked: same-day repeats
-        that are due, the queue, then repeats not due yet (early, once the queue is empty)."""
-        waiting = []
+        that are due, then the queue; repeats not due yet only once the queue is empty."""
         for index, (after, card_id) in enumerate(self._repeats):
-            if after <= self._answered:
+            if after <= self._answered or not self._queue:
                 yield "repeat", index, card_id, "learning"
-            else:
-                waiting.append(("repeat", index, card_id, "learning"))
         for index, (card_id, queue) in enumerate(self._queue):
             yield "queue", index, card_id, queue
-        yield from waiting
 
     def _is_sibling(self, card_id: int) -> bool:
+        """Another card of the question shown last."""
         last = self._last_shown
-        return (
-            last is not None
-            and card_id != last[0]
-            and last[1] is not None
-            and self._question_of(card_id) == last[1]
-        )
+        return last is not None and card_id != last[0] and self._same_question(card_id)
+
+    def _same_question(self, card_id: int) -> bool:
+        """The card shown last, or another card of its question."""
+        last = self._last_shown
+        if last is None:
+            return False
+        return card_id == last[0] or (last[1] is not None and self._question_of(card_id) == last[1])
 
     def _question_of(self, card_id: int) -> int | None:
         if card_id not in self._question_ids:

@@ -78,15 +78,40 @@ def import_target(db: Path | None, *, dry_run: bool) -> Iterator[Store]:
         ):
             yield store
         return
-    if database_path(db).exists():
-        with open_store(db, create=True) as store:
-            yield store
-        return
-    from srs.store import Store
+    with _stopped_as_exit():
+        if database_path(db).exists():
+            with open_store(db, create=True) as store:
+                yield store
+            return
+        from srs.store import Store
 
-    # Made aside and moved into place when complete: a failed import leaves no database.
-    with Store.build(db, backup_notice=_notice, now=clock.now()) as store:
-        yield store
+        # Made aside and moved into place when complete: a failed import leaves no database.
+        with Store.build(db, backup_notice=_notice, now=clock.now()) as store:
+            yield store
+
+
+@contextmanager
+def _stopped_as_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP (`kill`, a closed terminal) meanwhile end the process as Ctrl-C
+    does, by an exception: what the import wrote is then taken back (the media copied, the
+    database being built), instead of left behind."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    before = {n: signal.signal(getattr(signal, n), stop) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in before.items():
+            signal.signal(getattr(signal, n), handler)
 
 
 def open_counts(db: Path | None) -> Counts:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from srs.exporters.anki import text_to_html
 
 from srs import clock, cloze, sm2
+from srs.errors import SrsError
 from srs.importers.anki_notes import render
 from srs.importers.anki_package import proto_fields
 from srs.markup import html_to_text, media_files, rename_media, split_answer
@@ -98,6 +99,13 @@ def test_media_clash_keeps_both_files(tmp_path):
     assert (again.shared, again.written) == (1, [])
     placed.remove_written()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["heart.png"]
+
+
+def test_a_file_where_the_media_folder_goes_is_named(tmp_path):
+    (tmp_path / "srs-media").write_bytes(b"not a folder")
+    with pytest.raises(SrsError, match=r"srs-media: a file where srs keeps media files"):
+        place_media(["a.png"], {"a.png": b"a"}.__getitem__, tmp_path / "srs-media")
+    assert (tmp_path / "srs-media").read_bytes() == b"not a folder"
 
 
 # --- cloze ------------------------------------------------------------------------------

@@ -260,6 +260,52 @@ def test_sigkill_in_the_middle_of_a_big_import_changes_nothing(decks_db):
     assert again.returncode == 0 and "10 unchanged" in again.stdout
 
 
+CHILD_BUILD = """
+import sys, time
+from pathlib import Path
+from srs import clock, runtime
+from srs.records import Question
+
+def batches():
+    yield ("Big", "big.txt", [
+        Question(text=f"question {i}?", options=("a", "b"), answers=(0,)) for i in range(2_000)
+    ])
+    print("building", flush=True)
+    time.sleep(120)
+    yield ("Never", "never.txt", [])
+
+with runtime.import_target(Path(sys.argv[1]), dry_run=False) as store:
+    store.import_questions(batches(), clock.now())
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_a_database_whose_import_is_killed_never_appears(tmp_path, stop):
+    """`kill` or a closed terminal: the database being built is removed on the way out.
+    SIGKILL leaves it, hidden; the next import into that place removes it."""
+    db = tmp_path / "srs.db"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_BUILD, str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    assert child.stdout.readline() == "building\n"
+    (building,) = (p.name for p in tmp_path.iterdir() if p.suffix == ".new")
+    assert building.startswith(f".srs.db.{child.pid}-")
+    child.send_signal(stop)
+    child.wait(timeout=30)
+    assert not db.exists()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    if stop == signal.SIGKILL:
+        assert child.returncode == -stop and building in left
+    else:
+        assert (child.returncode, left) == (128 + stop, [])
+    done = run("import", str(DECKS / "mlops-basics.md"), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["srs.db"]
+
+
 def test_failed_migration_leaves_the_database_as_it_was(decks_db, monkeypatch):
     with Store.open(decks_db) as store:
         session = Session(store, dt.date(2026, 11, 22), random.Random(1))

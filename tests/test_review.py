@@ -194,6 +194,18 @@ def test_a_sibling_never_follows_its_sibling_while_another_card_can(store):
     assert sorted(names[c] for c in answer_all(session(store, cram=True))) == ["A1", "A2"]
 
 
+def test_a_failed_card_still_waits_for_its_repeat_behind_its_siblings(store):
+    gaps = Question(text="{{c1::one}} {{c2::two}} {{c3::three}}", kind="cloze")
+    store.import_questions([("Deck", "/c.md", [gaps])], now_at())
+    ords = dict(store.conn.execute("SELECT id, ord FROM cards"))
+    s = session(store)
+    shown = answer_all(
+        s, grade_for=lambda shown: 1 if shown.card.ord == 0 and s.tally.reviewed == 0 else 4
+    )
+    # Gap 1 failed: gaps 2 and 3 (its siblings, all that is left) come before its repeat.
+    assert [ords[c] for c in shown] == [0, 1, 2, 0]
+
+
 def test_undo_shows_the_card_again_next_even_after_its_sibling(store):
     names = _both_ways(store, "A")
     s = session(store)

@@ -106,6 +106,31 @@ def _read_only_uri(path: Path) -> str:
     return uri + "?immutable=1"
 
 
+# A database being built beside `path` is `.{path.name}.{pid}-{random}.new`.
+_BUILDING = ".new"
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove what a build killed midway (SIGKILL, a power cut) left beside `path`: the
+    files whose process is gone. (A process that is still running may be building it.)"""
+    if os.name != "posix":  # os.kill(pid, 0) checks a process only on POSIX
+        return
+    prefix = f".{path.name}."
+    for left in path.parent.iterdir():
+        name = left.name
+        if not name.startswith(prefix) or _BUILDING not in name:
+            continue
+        pid = name[len(prefix) :].split("-", 1)[0]
+        if not pid.isdecimal() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            left.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, someone else's
+
+
 def _move_into_place(made: Path, path: Path) -> None:
     """Give the complete database `made` its name `path` (durably), unless a file took that
     name meanwhile: then SrsError, and `made` is for the caller to remove."""
@@ -214,9 +239,12 @@ class Connection:
         db_path = Path(path) if path is not None else default_path()
         if _check_file(db_path, explicit=explicit, create=True, read_only=False):
             raise SrsError(f"{db_path}: exists already")
+        _remove_abandoned(db_path)
         import tempfile
 
-        fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".new", dir=db_path.parent)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{db_path.name}.{os.getpid()}-", suffix=_BUILDING, dir=db_path.parent
+        )
         os.close(fd)
         aside = Path(name)
         aside.unlink()  # SQLite makes it, as a new database
