@@ -240,14 +240,19 @@ with Store.open(sys.argv[1]) as store:
 """
 
 
-def test_sigkill_in_the_middle_of_a_big_import_changes_nothing(decks_db):
-    before = checksum(decks_db)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD_IMPORT, str(decks_db)],
+def _child(script: str, db: Path) -> subprocess.Popen:
+    """A Python process running ``script`` on ``db``; it says on stdout where it is."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, str(db)],
         stdout=subprocess.PIPE,
         text=True,
         env=subprocess_env(),
     )
+
+
+def test_sigkill_in_the_middle_of_a_big_import_changes_nothing(decks_db):
+    before = checksum(decks_db)
+    child = _child(CHILD_IMPORT, decks_db)
     assert child.stdout.readline() == "written, not committed\n"
     # 20,000 questions overflow SQLite's page cache: uncommitted pages are in the WAL already.
     assert Path(f"{decks_db}-wal").stat().st_size > 1_000_000
@@ -284,12 +289,7 @@ def test_a_database_whose_import_is_killed_never_appears(tmp_path, stop):
     """`kill` or a closed terminal: the database being built is removed on the way out.
     SIGKILL leaves it, hidden; the next import into that place removes it."""
     db = tmp_path / "srs.db"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD_BUILD, str(db)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=subprocess_env(),
-    )
+    child = _child(CHILD_BUILD, db)
     assert child.stdout.readline() == "building\n"
     (building,) = (p.name for p in tmp_path.iterdir() if p.suffix == ".new")
     assert building.startswith(f".srs.db.{child.pid}-")
