@@ -387,45 +387,24 @@ class AnkiSync(Connection):
     @staticmethod
     def _anki_log(card_id: int, reviews: Sequence[ReviewIn], batch: _Batch) -> None:
         """The answers of a card that keeps Anki's schedule, with the figures Anki gave
-        them: its interval after (0 for a learning step, which comes back the same day),
-        its ease as EF, the passes since the last lapse and the lapses. They are its
-        history; its schedule is Anki's, taken after them."""
-        before_json = _NEW_JSON
+        them: the interval after (0 for a learning step, which comes back the same day), the
+        ease as EF and the due date they set. They are its history; its schedule is Anki's,
+        taken after them, so no SM-2 state is made up for each (the log shows these three
+        of an answer: Review.interval_after, ef_after, due_after)."""
         add = batch.reviews.append
         date_text = clock.date_text
-        repetitions = lapses = 0
         last: int | None = None  # the study day of the answer before (date.toordinal())
         # Unpacked, not by name: a million answers pass here in a big import.
         for anki_id, day, grade, duration_ms, interval_before, interval, ef, _ in reviews:
             kind = "new" if last is None else "repeat" if last >= day else "review"
-            if grade < 3:
-                repetitions = 0
-                lapses += interval_before > 0
-            elif kind != "repeat":
-                repetitions += 1
             ef = max(MIN_EF, ef) if ef else INITIAL_EF
             day_text = date_text(day)
             due = date_text(day + interval) if interval else day_text
-            after_json = (
-                f'{{"due": "{due}", "ef": {ef}, "interval": {interval}, "lapses": {lapses},'
-                f' "last_review": "{day_text}",'
-                f' "repeat_today": {"false" if interval else "true"},'
-                f' "repetitions": {repetitions}}}'
-            )
+            after = f'{{"due": "{due}", "ef": {ef}, "interval": {interval}}}'
             add(
-                (
-                    card_id,
-                    anki_id,
-                    day_text,
-                    kind,
-                    grade,
-                    duration_ms,
-                    before_json,
-                    after_json,
-                    interval_before,
-                )
+                (card_id, anki_id, day_text, kind, grade, duration_ms, None, after, interval_before)
             )
-            before_json, last = after_json, day
+            last = day
 
     def _write_batch(self, batch: _Batch) -> None:
         """Write the batch's rows (questions, cards, then what hangs off them) and empty it."""
