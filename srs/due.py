@@ -93,6 +93,11 @@ def show_due(
         limits = f"{now.settings.new_per_day} new and {now.settings.reviews_per_day} answers a day"
         done = ", less those done today" if today == now.day else ""
         print(f"(the decks share the day's limits: {limits}{done})")
+    if now.now.astimezone().date() != now.day:  # after midnight, before the rollover hour
+        print(
+            f"(for srs it is still {now.day:%A} {now.day.isoformat()} until"
+            f" {now.settings.rollover_hour:02d}:00, when its day starts)"
+        )
 
 
 def parse_due_args(argv: list[str]) -> dict | None:
