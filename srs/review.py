@@ -234,7 +234,13 @@ class Session:
 
     def _question_of(self, card_id: int) -> int | None:
         if card_id not in self._question_ids:
-            self._question_ids[card_id] = self.store.question_id_of(card_id)
+            # Read with those of the next cards in line: one query for many cards shown.
+            known = self._question_ids
+            ahead = [c for c, _ in islice(self._queue, SIBLING_LOOKAHEAD) if c not in known]
+            wanted = [card_id, *ahead]
+            found = self.store.question_ids(wanted)
+            for c in wanted:
+                known[c] = found.get(c)
         return self._question_ids[card_id]
 
     def _still_due(self, card: StudyCard, queue: str) -> bool:

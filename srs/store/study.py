@@ -95,10 +95,16 @@ class Study(Counts):
         ).fetchone()
         return None if row is None else state_from_row(row)
 
-    def question_id_of(self, card_id: int) -> int | None:
-        """The question a card asks (its siblings ask the same one); None for no card."""
-        row = self.conn.execute("SELECT question_id FROM cards WHERE id = ?", [card_id]).fetchone()
-        return None if row is None else row[0]
+    def question_ids(self, card_ids: Sequence[int]) -> dict[int, int]:
+        """The question each card asks (its siblings ask the same one); no entry for no card."""
+        found: dict[int, int] = {}
+        for chunk in sql.chunks(card_ids):
+            found.update(
+                self.conn.execute(
+                    f"SELECT id, question_id FROM cards WHERE {sql.in_list('id', chunk)}", chunk
+                )
+            )
+        return found
 
     def cram_cards(self, deck: str | None) -> list[int]:
         """Every non-suspended card of the deck(s), for practice outside the schedule."""
