@@ -131,21 +131,16 @@ class Today(NamedTuple):
 
 
 def import_day(db: Path | None) -> Today:
-    """Today as the database's settings make it, for an import that reads its packages
-    before it writes. A database that is missing, or that this cannot read as it is (an
-    empty SQLite file, one to upgrade), has the defaults: the import makes or upgrades it,
-    and says what is wrong with one it cannot use."""
+    """Today as the database's settings make it (one to upgrade too), for an import that
+    reads its packages before it writes. A database that is missing, or that has no
+    settings to read (an empty SQLite file), has the defaults: the import makes it, and
+    says what is wrong with one it cannot use."""
+    from srs.settings import Settings
     from srs.store import Store
 
-    if database_path(db).exists():
-        try:
-            with Store.open(db, create=False, read_only=True, upgrade=False) as store:
-                return today_of(store)
-        except SrsError:
-            pass
-    from srs.settings import Settings
-
-    return _today(Settings())
+    path = database_path(db)
+    stored = Store.stored_settings(path) if path.is_file() else None
+    return _today(stored or Settings())
 
 
 def today_of(store: Counts) -> Today:

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 from helpers import TODAY, basic, mcq, now_at, query_plan
 
+from srs import runtime
 from srs.errors import SrsError
 from srs.records import Question
 from srs.settings import Settings
@@ -660,6 +661,28 @@ def test_m008_drops_two_review_indexes_and_keeps_the_log(db_path, monkeypatch):
         assert [store.done_today(dt.date(2026, 11, 20 + d)) for d in range(2)] == counts
     assert counts == [{"new": 1, "repeat": 1, "review": 1}, {"review": 1, "cram": 1}]
     assert after == indexes - {"idx_reviews_card_id", "idx_reviews_study_day_kind"}
+
+
+def test_the_settings_of_a_database_to_upgrade_are_read_without_upgrading_it(
+    db_path, tmp_path, monkeypatch
+):
+    """An import reads its packages (their answers' study days: the rollover hour) before
+    it upgrades the database it writes to."""
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:7])
+        m.setattr(migrations, "NAMES", migrations.NAMES[:7])
+        with Store.open(db_path) as store:
+            store.set_setting("rollover_hour", 10)
+    before = db_path.read_bytes()
+    assert Store.stored_settings(db_path).rollover_hour == 10
+    monkeypatch.setenv("SRS_NOW", "2026-11-23T08:00:00")  # before 10:00: still the 22nd
+    today = runtime.import_day(db_path)
+    assert (today.settings.rollover_hour, today.day) == (10, dt.date(2026, 11, 22))
+    assert db_path.read_bytes() == before
+    not_ours = tmp_path / "other.db"
+    sqlite3.connect(not_ours).execute("CREATE TABLE settings (key, value)")
+    assert Store.stored_settings(not_ours) is None
+    assert runtime.import_day(tmp_path / "missing.db").settings.rollover_hour == 4
 
 
 def test_record_review_writes_interval_before(store):

@@ -261,6 +261,22 @@ class Connection:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{aside}{suffix}").unlink(missing_ok=True)
 
+    @staticmethod
+    def stored_settings(path: Path) -> Settings | None:
+        """The settings kept in the srs database at `path`, read without opening it as a
+        store: one that needs an upgrade has them too (every version keeps them alike).
+        None if there are none to read (no file, not srs's, not readable). Nothing written."""
+        try:
+            conn = sqlite3.connect(_read_only_uri(path), uri=True)
+            try:
+                if not {"settings", "_sqlite_migrations"} <= _tables(conn):
+                    return None
+                return Settings.from_stored(dict(conn.execute("SELECT key, value FROM settings")))
+            finally:
+                conn.close()
+        except (sqlite3.Error, ValueError, TypeError):  # damaged: the import will say how
+            return None
+
     @classmethod
     def _open_read_only(cls, path: Path) -> Self:
         uri = _read_only_uri(path)
