@@ -29,7 +29,7 @@ keys: a-z    answer (on "choose 2" cards, both letters: "ac")
       Enter  multiple choice, at answer>: show the answer, as not known (counts as wrong)
              other cards: show the answer, then grade yourself
              at grade>: take the suggested grade [in brackets]
-      0-5    grade: 0-2 wrong, 3 hard, 4 good, 5 easy
+      0-5    grade: 0-2 wrong, 3 hard, 4 good, 5 easy (below 4: again later today)
       u      undo the last grade      ?  this help
       q      quit (a card not yet graded stays ungraded)"""
 
