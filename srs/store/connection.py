@@ -134,16 +134,17 @@ def _remove_abandoned(path: Path) -> None:
 def _move_into_place(made: Path, path: Path) -> None:
     """Give the complete database `made` its name `path` (durably), unless a file took that
     name meanwhile: then SrsError, and `made` is for the caller to remove."""
+    taken = SrsError(
+        f"{path}: another srs made this database while the import ran; nothing imported"
+        " (run the import again to import into it)"
+    )
     try:
         os.link(made, path)  # fails if `path` exists: never replaces another database
     except FileExistsError:
-        raise SrsError(
-            f"{path}: another srs made this database while the import ran; nothing"
-            " imported (run the import again to import into it)"
-        ) from None
+        raise taken from None
     except OSError:  # a file system without hard links
         if path.exists():
-            raise SrsError(f"{path}: made by another srs meanwhile; nothing imported") from None
+            raise taken from None
         os.replace(made, path)
     try:  # the new name survives a crash, as the data does (synced on commit)
         folder = os.open(path.parent, os.O_RDONLY)
