@@ -137,9 +137,10 @@ def parse_day(text: str, today: dt.date) -> dt.date:
     )
     try:
         return dt.date.fromisoformat(word)
-    except ValueError:
-        # A plain date that is not a real one, or not ISO-8601 at all (which starts with a year).
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word) or not word[:1].isdigit():
+    except ValueError as e:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):  # the shape of a date, not a real one
+            raise SrsError(f"date {text!r} does not exist ({e})") from None
+        if not word[:1].isdigit():  # not ISO-8601 at all (which starts with a year)
             raise not_understood from None
     from dateutil import parser
 

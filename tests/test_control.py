@@ -66,6 +66,7 @@ def test_due_format_and_date_errors(built):
     one_line_error(srs(built, "due", "--format", "{reviews}"), "unknown field {reviews}")
     one_line_error(srs(built, "due", "--format", "{review"), "--format")
     one_line_error(srs(built, "due", "--on", "someday"), "date 'someday' not understood")
+    one_line_error(srs(built, "due", "--on", "2026-02-30"), "date '2026-02-30' does not exist")
     one_line_error(srs(built, "due", "--json", "--format", "{due}"), "give one")
     assert snapshot(built) == before
 
@@ -81,7 +82,7 @@ def test_main_prints_one_line_and_exits_1(built):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert proc.stderr.startswith("error: date '2026-13-45' not understood")
+    assert proc.stderr == "error: date '2026-13-45' does not exist (month must be in 1..12)\n"
     assert proc.stderr.count("\n") == 1
 
 
