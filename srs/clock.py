@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Iterator
+from itertools import repeat
 
 from srs.errors import SrsError
 
@@ -71,9 +73,33 @@ class StudyDays:
 
     def ordinal_of_quarter(self, quarter: int) -> int:
         """The study day (``date.toordinal()``) of the quarter hour ``ms // QUARTER_MS``."""
-        seconds = quarter * 900
-        offset = time.localtime(seconds).tm_gmtoff
-        return _EPOCH_ORDINAL + (seconds + offset - self.rollover) // 86400
+        return self._ordinal(quarter, time.localtime(quarter * 900).tm_gmtoff)
+
+    def _ordinal(self, quarter: int, offset: int) -> int:
+        return _EPOCH_ORDINAL + (quarter * 900 + offset - self.rollover) // 86400
+
+    def quarter_ordinals(self, first: int, last: int) -> Iterator[tuple[int, int]]:
+        """(quarter, its study day's ordinal) for each quarter hour from ``first`` to
+        ``last``: ``ordinal_of_quarter`` of each, worked out a day at a time (years of them
+        for an imported review log). A day with one offset at both ends has it throughout
+        (a time zone changes its offset a few times a year, never twice in a day); its
+        quarters then fall on two study days, split where the rollover hour comes."""
+        start = first
+        while start <= last:
+            end = min(last + 1, start + 96)
+            offset = time.localtime(start * 900).tm_gmtoff
+            if time.localtime((end - 1) * 900).tm_gmtoff != offset:
+                for quarter in range(start, end):
+                    yield quarter, self.ordinal_of_quarter(quarter)
+            else:
+                day = self._ordinal(start, offset)
+                # The first quarter of the next study day: (q*900 + offset - rollover) reaches
+                # the next multiple of 86400.
+                split = -((-((day - _EPOCH_ORDINAL + 1) * 86400 - offset + self.rollover)) // 900)
+                split = max(start, min(end, split))
+                yield from zip(range(start, split), repeat(day))
+                yield from zip(range(split, end), repeat(day + 1))
+            start = end
 
 
 _DATE_TEXTS: dict[int, str] = {}

@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from dataclasses import fields
 
 import pytest
 from anki import import_export_pb2
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from srs.exporters.anki import text_to_html
 
 from srs import clock, cloze, sm2
 from srs.errors import SrsError
 from srs.importers.anki_notes import render
-from srs.importers.anki_package import proto_fields
+from srs.importers.anki_package import _answers, proto_fields
 from srs.markup import html_to_text, media_files, rename_media, split_answer
 from srs.media import place_media
 from srs.records import CardState, Memory, Sm2State
@@ -106,6 +107,77 @@ def test_a_file_where_the_media_folder_goes_is_named(tmp_path):
     with pytest.raises(SrsError, match=r"srs-media: a file where srs keeps media files"):
         place_media(["a.png"], {"a.png": b"a"}.__getitem__, tmp_path / "srs-media")
     assert (tmp_path / "srs-media").read_bytes() == b"not a folder"
+
+
+# --- the review log, read as answers ------------------------------------------------------
+
+_DAY_MS = 86_400_000
+
+
+def _revlog_row(first_ms: int, days: int) -> st.SearchStrategy:
+    return st.tuples(
+        st.integers(first_ms, first_ms + days * _DAY_MS),  # id: ms
+        st.integers(1, 4),  # cid
+        st.integers(0, 5),  # ease (0: no button, as in a manual entry)
+        st.integers(-2000, 400),  # ivl: days, or seconds when negative
+        st.integers(-2000, 400),  # lastIvl
+        st.sampled_from([0, 1300, 2500, 2777]),  # factor
+        st.integers(-5, 60_000),  # time
+        st.integers(0, 5),  # type
+    )
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe"],
+)
+@pytest.mark.parametrize("rollover", [0, 4, 23])
+def test_quarter_hours_a_day_at_a_time_fall_on_the_same_study_days(zone, rollover, monkeypatch):
+    """Two years of quarter hours (DST both ways, offsets of :30 and :45, a DST shift of
+    30 minutes): a day at a time gives each its own study day."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()  # pinned_env resets it afterwards
+    days = clock.StudyDays(rollover)
+    first = 1_700_000_000_000 // clock.QUARTER_MS - 7
+    last = first + 2 * 365 * 96 + 13
+    expected = [(q, days.ordinal_of_quarter(q)) for q in range(first, last + 1)]
+    assert list(days.quarter_ordinals(first, last)) == expected
+
+
+# A month or three years of entries (each quarter hour of the span listed), or forty years
+# (a stray timestamp: only the quarter hours with entries listed).
+@settings(deadline=None, max_examples=50)
+@given(
+    rows=st.sampled_from(
+        [(1_760_000_000_000, 30), (1_700_000_000_000, 1000), (500_000_000_000, 15_000)]
+    ).flatmap(lambda span: st.lists(_revlog_row(*span), max_size=30, unique_by=lambda r: r[0])),
+    v1=st.booleans(),
+)
+def test_the_review_log_is_read_as_graded_answers(rows, v1):
+    """The SQL that reads Anki's review log agrees with the rules, row by row: answers are
+    learning, review and relearning entries with a button; Again 1, Hard 3, Good 4, Easy 5
+    (scheduler v1's learning buttons: Again 1, Good 4, Easy 5); clamped figures; the study
+    day of the time; in time order by card; the other entries counted, with the last one."""
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        "CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid, ease, ivl, lastIvl, factor, time, type)"
+    )
+    db.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    days = clock.StudyDays(4)
+    answers, others = _answers(db, days, v1=v1)
+    expected: dict[int, list[tuple]] = {}
+    expected_others: dict[int, tuple[int, int]] = {}
+    for rid, cid, ease, ivl, last_ivl, factor, taken, kind in sorted(rows):
+        if kind not in (0, 1, 2) or not 1 <= ease <= 4:
+            count, last = expected_others.get(cid, (0, 0))
+            expected_others[cid] = (count + 1, max(last, rid))
+            continue
+        grade = {1: 1, 2: 4, 3: 5}.get(ease, 1) if v1 and kind != 1 else (1, 3, 4, 5)[ease - 1]
+        day = days(rid).toordinal()
+        figures = (max(taken, 0), max(last_ivl, 0), max(ivl, 0), factor // 10, cid)
+        expected.setdefault(cid, []).append((rid, day, grade, *figures))
+    assert {cid: [tuple(a) for a in got] for cid, got in answers.items()} == expected
+    assert others == expected_others
 
 
 # --- cloze ------------------------------------------------------------------------------

@@ -317,15 +317,14 @@ def _answers(
     answers: dict[int, list[ReviewIn]] = {}
     if first is not None:
         db.execute("CREATE TEMP TABLE study_days (quarter INTEGER PRIMARY KEY, day INTEGER)")
-        # Every quarter hour from the first answer to the last (35,000 a year); a log with a
-        # stray timestamp far away has them listed instead.
-        quarters: Iterable[int] = range(first, last + 1)
-        if last - first > _MAX_QUARTERS:
-            quarters = [q for (q,) in db.execute(f"SELECT DISTINCT id / {QUARTER_MS} FROM revlog")]
-        db.executemany(
-            "INSERT INTO study_days VALUES (?, ?)",
-            [(q, days.ordinal_of_quarter(q)) for q in quarters],
-        )
+        # Every quarter hour from the first entry to the last (35,000 a year); over a longer
+        # span (a stray timestamp decades away), those that have entries.
+        if last - first <= _MAX_QUARTERS:
+            quarter_days: Iterable[tuple[int, int]] = days.quarter_ordinals(first, last)
+        else:
+            listed = db.execute(f"SELECT DISTINCT id / {QUARTER_MS} FROM revlog").fetchall()
+            quarter_days = [(q, days.ordinal_of_quarter(q)) for (q,) in listed]
+        db.executemany("INSERT INTO study_days VALUES (?, ?)", quarter_days)
         # In the table's order (by id, so by time: ORDER BY the rowid costs no sort).
         # ORDER BY cid would read the table in the index's order, a random access per row.
         rows = db.execute(
