@@ -21,6 +21,7 @@ from srs.records import ParseResult
 from srs.store.questions import Batch
 
 if TYPE_CHECKING:
+    from srs.memory import Refreshed
     from srs.records import FileImport
     from srs.records.anki import AnkiImport, AnkiImportSummary
     from srs.settings import Settings
@@ -120,6 +121,7 @@ class PackageImport:
     summary: AnkiImportSummary
     media_written: int  # files copied next to the database (to copy, on a dry run)
     skipped_reviews: int  # log entries that are not answers (manual, rescheduled, filtered)
+    memories: Refreshed | None = None  # under FSRS: the memories of its decks' cards
 
 
 @contextlib.contextmanager
@@ -174,9 +176,10 @@ def write_imports(
     from srs.importers.anki_notes import rename_media
     from srs.importers.anki_package import read_media
     from srs.media import Placed, media_folder, place_media
-    from srs.scheduler import scheduler_for
+    from srs.scheduler import scheduler_by_deck
 
-    answer = scheduler_for(settings).answer
+    fitted = store.fitted_parameters() if settings.scheduler == "fsrs" else {}
+    scheduler_of = scheduler_by_deck(settings, fitted)
     placed_all: list[Placed] = []
     done: list[PackageImport] = []
     try:
@@ -199,12 +202,19 @@ def write_imports(
                 summary = store.import_anki(
                     package,
                     now,
-                    answer=answer,
+                    answer_for=lambda deck: scheduler_of(deck).answer,
                     rollover_hour=settings.rollover_hour,
                     dry_run=dry_run,
                 )
+                memories = None
+                if settings.scheduler == "fsrs" and not dry_run:
+                    # Cards that keep Anki's schedule come without srs's FSRS memory: their
+                    # decks' are replayed from the log, as switching to FSRS does.
+                    memories = _refresh(store, summary.decks)
                 done.append(
-                    PackageImport(path, summary, len(placed.written), package.skipped_reviews)
+                    PackageImport(
+                        path, summary, len(placed.written), package.skipped_reviews, memories
+                    )
                 )
             files = (
                 store.import_questions(batches, now, prune=prune, dry_run=dry_run)
@@ -216,3 +226,19 @@ def write_imports(
             placed.remove_written()
         raise
     return done, files
+
+
+def _refresh(store: Store, decks: Sequence[str]) -> Refreshed:
+    """refresh_memories of each deck (a deck's sub-decks are in it), added up."""
+    from srs.memory import Refreshed, refresh_memories
+
+    total = Refreshed()
+    names = [
+        d for d in decks if not any(d.casefold().startswith(p.casefold() + "::") for p in decks)
+    ]
+    for deck in names:
+        one = refresh_memories(store, deck)
+        total = Refreshed(
+            total.replayed + one.replayed, total.from_sm2 + one.from_sm2, total.new + one.new
+        )
+    return total

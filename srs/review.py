@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import string
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
@@ -20,13 +20,11 @@ from srs.records import (
     CardState,
     CommittedGrade,
     DueCounts,
-    FittedParameters,
     Grade,
     ReviewKind,
     StudyCard,
-    parameters_for,
 )
-from srs.scheduler import Scheduler, scheduler_for
+from srs.scheduler import Scheduler, scheduler_by_deck
 from srs.settings import Settings
 from srs.store import Store
 
@@ -130,8 +128,7 @@ class Session:
     _history: list[tuple[CommittedGrade, Shown, Judgement | None]] = field(default_factory=list)
     _answered: int = 0
     tally: Tally = field(default_factory=Tally)
-    _schedulers: dict[str, Scheduler] = field(default_factory=dict)  # by deck
-    _fitted: dict[str, FittedParameters] | None = None
+    _scheduler_by_deck: Callable[[str], Scheduler] | None = None
     _last_shown: tuple[int, int | None] | None = None  # (card, its question): siblings wait
     _question_ids: dict[int, int | None] = field(default_factory=dict)
 
@@ -323,16 +320,11 @@ class Session:
         or the collection), made once a deck."""
         if self.scheduler is not None:
             return self.scheduler
-        found = self._schedulers.get(deck)
-        if found is None:
-            parameters = None
-            if self.settings.scheduler == "fsrs":
-                if self._fitted is None:
-                    self._fitted = self.store.fitted_parameters()
-                fitted = parameters_for(deck, self._fitted)
-                parameters = fitted.parameters if fitted else None
-            found = self._schedulers[deck] = scheduler_for(self.settings, parameters)
-        return found
+        if self._scheduler_by_deck is None:
+            fsrs = self.settings.scheduler == "fsrs"
+            fitted = self.store.fitted_parameters() if fsrs else {}
+            self._scheduler_by_deck = scheduler_by_deck(self.settings, fitted)
+        return self._scheduler_by_deck(deck)
 
     def _kind(self, before: CardState) -> ReviewKind:
         if before.is_new:

@@ -10,11 +10,11 @@ either way loses nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from srs.fsrs import DEFAULT_PARAMETERS, FsrsScheduler
-from srs.records import CardState, Grade
+from srs.records import CardState, FittedParameters, Grade, parameters_for
 from srs.settings import Settings
 from srs.sm2 import Sm2Scheduler
 
@@ -36,3 +36,21 @@ def scheduler_for(settings: Settings, parameters: Sequence[float] | None = None)
     if settings.scheduler == "fsrs":
         return FsrsScheduler(tuple(parameters or DEFAULT_PARAMETERS), settings.desired_retention)
     return Sm2Scheduler()
+
+
+def scheduler_by_deck(
+    settings: Settings, fitted: dict[str, FittedParameters]
+) -> Callable[[str], Scheduler]:
+    """deck name -> the scheduler of its cards: under FSRS, with the parameters fitted for
+    the deck, else a parent deck, else the collection (``fitted``: the store's); made once
+    a deck."""
+    made: dict[str, Scheduler] = {}
+
+    def of(deck: str) -> Scheduler:
+        found = made.get(deck)
+        if found is None:
+            chosen = parameters_for(deck, fitted) if settings.scheduler == "fsrs" else None
+            found = made[deck] = scheduler_for(settings, chosen.parameters if chosen else None)
+        return found
+
+    return of

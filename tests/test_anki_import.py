@@ -496,3 +496,24 @@ def test_a_collection_moving_in_keeps_readers_going(anki, tmp_path, monkeypatch)
     with Store.open(db) as store:
         (reviews,) = store.conn.execute("SELECT count(*) FROM reviews").fetchone()
     assert f"{reviews} reviews added" in out and reviews > 8
+
+
+def test_an_import_under_fsrs_gives_anki_s_cards_their_memory(anki, tmp_path):
+    """Cards that keep Anki's schedule come with no FSRS memory of srs's: under FSRS the
+    import replays their decks' memories, as switching to FSRS would."""
+    from srs.memory import refresh_memories, switch_scheduler
+
+    db = tmp_path / "srs.db"
+    with Store.open(db) as store:
+        switch_scheduler(store, "fsrs")
+    result = cli("import", str(anki["packages"]["current.apkg"]), db=db)
+    assert result.exit_code == 0, result.output
+    assert "FSRS memory of its decks: " in result.output
+    with Store.open(db) as store:
+        imported = {h.card_id: (h.state, h.state.memory) for h in store.card_histories()}
+        assert all(memory is not None for state, memory in imported.values() if not state.is_new)
+        assert any(not state.is_new for state, _ in imported.values())
+        refresh_memories(store)  # what switching to FSRS computes
+        assert {h.card_id: h.state.memory for h in store.card_histories()} == {
+            card_id: memory for card_id, (_, memory) in imported.items()
+        }

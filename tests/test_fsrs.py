@@ -317,6 +317,36 @@ def test_a_review_under_fsrs_uses_the_decks_parameters(store):
         assert history.state.due == expected.due
 
 
+def test_an_import_under_fsrs_replays_with_the_decks_parameters(learner, tmp_path):
+    """Another machine's export (srs's notes, their answers replayed) into a database on
+    FSRS: each card's schedule comes from the parameters fitted for its deck, as a session's
+    would, not from FSRS's defaults."""
+    package = tmp_path / "p.apkg"
+    assert cli("export", "--with-progress", "-o", str(package), db=learner).exit_code == 0
+    db = tmp_path / "other.db"
+    with Store.open(db) as store:
+        fitted = FittedParameters("Lang", LEARNER_PARAMETERS, now_at(), 400, 0.3, 0.05)
+        store.save_fitted_parameters(fitted)
+        switch_scheduler(store, "fsrs")
+    result = cli("import", str(package), db=db)
+    assert result.exit_code == 0, result.output
+    assert "FSRS memory of its decks: " in result.output
+    scheduler = fsrs.FsrsScheduler(LEARNER_PARAMETERS)
+    checked = 0
+    with Store.open(db) as store:
+        for history in store.card_histories():
+            state = CardState()
+            for answer in history.answers:
+                state = scheduler.answer(state, answer.grade, answer.study_day)
+            assert history.state.due == state.due
+            if history.answers:  # the memory as the import's refresh computes it (fsrs-rs)
+                got, want = history.state.memory, state.memory
+                assert got.stability == pytest.approx(want.stability, rel=1e-5)
+                assert got.difficulty == pytest.approx(want.difficulty, rel=1e-5)
+                checked += 1
+    assert checked > 300
+
+
 def test_replay_batches_by_parameters(store):
     build(store)
     table = {"Maths": FittedParameters("Maths", LEARNER_PARAMETERS, now_at(), 1, 0, 0)}

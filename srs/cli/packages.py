@@ -31,6 +31,12 @@ def print_package_import(done: PackageImport, *, dry_run: bool) -> None:
             else ""
         )
     )
+    if done.memories is not None:
+        m = done.memories
+        print(
+            f"  FSRS memory of its decks: {m.replayed} replayed from the review log,"
+            f" {m.from_sm2} from the SM-2 state, {plural(m.new, 'card')} new"
+        )
     if done.skipped_reviews:
         n = done.skipped_reviews
         print(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,12 +112,13 @@ class AnkiSync(Connection):
         package: AnkiImport,
         now: dt.datetime,
         *,
-        answer: Answer,
+        answer_for: Callable[[str], Answer],
         rollover_hour: int,
         dry_run: bool = False,
     ) -> AnkiImportSummary:
-        """Import a package's notes; all or nothing. ``answer`` is the scheduler's (the
-        replay grades through it, as a session does)."""
+        """Import a package's notes; all or nothing. ``answer_for(deck)``: the answer of
+        the scheduler of the deck's cards (the replay grades through it, as a session
+        does: under FSRS, with the parameters fitted for the deck)."""
         from srs.records.anki import AnkiImportSummary
 
         summary = AnkiImportSummary()
@@ -145,6 +146,7 @@ class AnkiSync(Connection):
                     else:
                         question_id = found[0]
                         self._update_from_anki(note, found, summary)
+                    answer = answer_for(note.deck)
                     self._sync_cards(
                         note, question_id, found is None, deck_id, answer, summary, batch
                     )
