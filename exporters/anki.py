@@ -555,6 +555,7 @@ class _CollectionWriter:
         self.cards = self.notes = 0
         self._note: _Note | None = None  # the note whose cards are still coming
         self._studied: list[tuple[int, CardExport]] = []  # (ord, card) of self._note
+        self._suspended: set[int] = set()  # ords of self._note suspended in srs (with progress)
         self._note_rows: list[tuple] = []
         self._card_rows: list[tuple] = []
         self._revlog: list[list[int]] = []
@@ -577,6 +578,8 @@ class _CollectionWriter:
             note.ords = (*note.ords, card.ord)
             if self.with_progress and not card.state.is_new:
                 self._studied.append((card.ord, card))
+            if self.with_progress and card.suspended:
+                self._suspended.add(card.ord)
             return
         self._emit()
         deck = self._deck_of.get(card.deck)
@@ -605,6 +608,8 @@ class _CollectionWriter:
                 self.media.update(dict.fromkeys(media_files(part)))
         if self.with_progress and not card.state.is_new:
             self._studied.append((card.ord if several else 0, card))
+        if self.with_progress and card.suspended:
+            self._suspended.add(card.ord if several else 0)
 
     def _emit(self) -> None:
         """Write the note whose cards have all come: its row, its cards' (each scheduled
@@ -624,6 +629,7 @@ class _CollectionWriter:
         ords = note.ords if model.model_type == genanki.Model.CLOZE else _card_ords(model, fields)
         studied = dict(self._studied)
         self._studied = []
+        suspended, self._suspended = self._suspended, set()
         for card_ord in ords:
             card_id = next(self.ids)
             card = studied.get(card_ord)
@@ -643,6 +649,8 @@ class _CollectionWriter:
                     fsrs=self.fsrs,
                 )
             type_, queue, due, ivl, factor, reps, lapses, left, data, mod = schedule
+            if card_ord in suspended:
+                queue = -1  # Anki's suspended queue; the card keeps its type and due
             # id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left,
             # odue, odid, flags, data
             self._card_rows.append(

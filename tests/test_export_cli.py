@@ -188,6 +188,39 @@ def test_export_errors(tmp_path, db):
     assert not list(tmp_path.glob("*.apkg*"))
 
 
+def test_suspended_cards_reach_anki_suspended_with_progress(db, tmp_path):
+    """A studied card, a new one and a reversed question's second card, suspended in srs:
+    suspended in Anki after an import with scheduling; the others not."""
+    from srs.records import Question
+
+    study(db, TODAY - dt.timedelta(days=2), grade=5, n=3)
+    with Store.open(db) as store:
+        both = Question(text="Sun in Spanish?", kind="reversed", answer="Sol")
+        store.import_questions([("Words", "/words.md", [both])], now_at())
+        rows = store.conn.execute(
+            "SELECT c.id, q.text, c.ord, c.due IS NULL FROM cards c"
+            " JOIN questions q ON q.id = c.question_id ORDER BY c.id"
+        ).fetchall()
+        studied = next(r for r in rows if not r[3])
+        new = next(r for r in rows if r[3] and r[1] != both.text)
+        second = next(r for r in rows if r[1] == both.text and r[2] == 1)
+        store.set_suspended([studied[0], new[0], second[0]], True)
+    col = new_collection(tmp_path / "collection.anki2")
+    import_apkg(col, export_to(db, tmp_path / "p.apkg", "--with-progress"), with_scheduling=True)
+    queues = {}
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        queues[(card.note().fields[0], card.ord)] = card.queue
+    assert len(queues) == len(rows)
+
+    def queue_of(row) -> int:
+        (found,) = [q for (text, o), q in queues.items() if row[1] in text and o == row[2]]
+        return found
+
+    assert [queue_of(r) for r in (studied, new, second)] == [-1, -1, -1]
+    assert sum(q == -1 for q in queues.values()) == 3
+
+
 def export_to(db, out, *args: str, **env: str):
     result = srs("export", "--db", str(db), "-o", str(out), *args, **env)
     assert result.returncode == 0, result.stderr

@@ -45,6 +45,7 @@ class CardExport:
     reviews: tuple[Review, ...] = ()
     ord: int = 0  # which of the question's cards (cards of one question come in a row)
     uid: str = ""  # the question's identity in its deck ("id:...", "text:...", "anki:...")
+    suspended: bool = False
 
 
 @dataclass(frozen=True)

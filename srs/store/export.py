@@ -108,7 +108,7 @@ class Export(Connection):
                     row[0]: row
                     for row in self.conn.execute(
                         f"SELECT c.id, q.guid, q.source_file, q.content_changed_at, c.ord,"
-                        f" {QUESTION_COLUMNS}, {sql.CARD_STATE} FROM cards c"
+                        f" {QUESTION_COLUMNS}, {sql.CARD_STATE}, c.suspended FROM cards c"
                         " JOIN questions q ON q.id = c.question_id"
                         f" WHERE {sql.in_list('c.id', chunk)}",
                         chunk,
@@ -127,8 +127,9 @@ class Export(Connection):
                         # file:line; a question from a package has no line (0).
                         source=source_name(row[2]) + (f":{question.line}" if question.line else ""),
                         content_changed_at=changed_at,
-                        state=state_from_row(row[5 + QUESTION_WIDTH :]),
+                        state=state_from_row(row[5 + QUESTION_WIDTH : -1]),
                         reviews=tuple(reviews.get(card_id, ())),
                         ord=row[4],
                         uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
+                        suspended=bool(row[-1]),
                     )
