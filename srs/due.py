@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from srs import clock
 from srs.errors import SrsError
-from srs.runtime import open_counts, today_of
+from srs.runtime import day_note, open_counts, today_of
 
 if TYPE_CHECKING:
     from srs.records.due import DueCounts
@@ -93,11 +93,9 @@ def show_due(
         limits = f"{now.settings.new_per_day} new and {now.settings.reviews_per_day} answers a day"
         done = ", less those done today" if today == now.day else ""
         print(f"(the decks share the day's limits: {limits}{done})")
-    if now.now.astimezone().date() != now.day:  # after midnight, before the rollover hour
-        print(
-            f"(for srs it is still {now.day:%A} {now.day.isoformat()} until"
-            f" {now.settings.rollover_hour:02d}:00, when its day starts)"
-        )
+    note = day_note(now)
+    if note:
+        print(note)
 
 
 def parse_due_args(argv: list[str]) -> dict | None:

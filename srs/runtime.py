@@ -143,6 +143,17 @@ def import_day(db: Path | None) -> Today:
     return _today(stored or Settings())
 
 
+def day_note(today: Today) -> str | None:
+    """After midnight and before the rollover hour, a line saying srs's day is still
+    yesterday's (dates read as a day off otherwise); None the rest of the day."""
+    if today.now.astimezone().date() == today.day:
+        return None
+    return (
+        f"(for srs it is still {today.day:%A} {today.day.isoformat()} until"
+        f" {today.settings.rollover_hour:02d}:00, when its day starts)"
+    )
+
+
 def today_of(store: Counts) -> Today:
     return _today(store.settings())
 

@@ -538,17 +538,21 @@ def test_due_says_when_the_decks_share_the_days_limits(imported):
     assert roomy[-1].split() == ["total", "35", "0", "0"]
 
 
-def test_due_says_whose_day_it_is_after_midnight(imported, monkeypatch):
+def test_due_and_review_say_whose_day_it_is_after_midnight(imported, monkeypatch):
     """At 02:30 on Monday it is still Sunday's study day (rollover at 04:00): a line says so,
     so Monday's date under `--on tomorrow` or in `srs cards` reads right."""
     monkeypatch.setenv("SRS_NOW", "2026-11-23T02:30:00")
     lines = run("due", "--on", "tomorrow", "--db", str(imported)).stdout.splitlines()
     assert lines[0] == "Due on Monday 2026-11-23"
-    assert lines[-1] == "(for srs it is still Sunday 2026-11-22 until 04:00, when its day starts)"
+    note = "(for srs it is still Sunday 2026-11-22 until 04:00, when its day starts)"
+    assert lines[-1] == note
+    review = run("review", "--db", str(imported), input="q\n")
+    assert review.stdout.splitlines()[0] == note  # the session says so before its first card
     assert srs("config", "set", "rollover_hour", "2", db=imported).exit_code == 0
     assert "for srs it is still" not in run("due", "--db", str(imported)).stdout
     monkeypatch.setenv("SRS_NOW", "2026-11-23T09:00:00")
     assert "for srs it is still" not in run("due", "--db", str(imported)).stdout
+    assert "for srs it is still" not in run("review", "--db", str(imported), input="q\n").stdout
 
 
 @pytest.mark.parametrize(("argv", "usage"), [([], "srs"), (["config"], "srs config")])

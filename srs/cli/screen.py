@@ -87,10 +87,15 @@ class Terminal:
         return line
 
 
-def run_session(session: Session, term: Terminal, *, started: float) -> None:
-    """Review until the session is done or the user quits, then print the summary."""
+def run_session(
+    session: Session, term: Terminal, *, started: float, day_note: str | None = None
+) -> None:
+    """Review until the session is done or the user quits, then print the summary.
+    ``day_note``: a line first, after midnight before the rollover hour (runtime.day_note)."""
     queued = sum(session.remaining().values())
     if queued:
+        if day_note:
+            term.show(day_note, "dim")
         term.show(term.text.lines(Text(KEYS_LINE, style="dim")))
     with contextlib.suppress(Quit):
         _review_loop(session, term)

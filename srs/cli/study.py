@@ -16,6 +16,7 @@ from srs.cli.options import DbOption, DeckOption, plural, shorten
 from srs.errors import SrsError
 from srs.runtime import (
     database_path,
+    day_note,
     err,
     import_day,
     import_target,
@@ -230,7 +231,7 @@ def review(
             limit=limit,
             cram=cram,
         )
-        run_session(session, Terminal(), started=time.monotonic())
+        run_session(session, Terminal(), started=time.monotonic(), day_note=day_note(today))
 
 
 def _size(n: int) -> str:
