@@ -19,8 +19,8 @@ def fsrs_progress(store: Store, settings: Settings) -> FsrsProgress | None:
     """Under FSRS, what the package needs to carry each card's memory state; else None."""
     if settings.scheduler != "fsrs":
         return None
-    from srs.memory import parameters_of
     from srs.records import FsrsProgress
+    from srs.scheduler import parameters_of
 
     of = parameters_of(store.fitted_parameters())
     decays = {name: of(name)[20] for name in store.deck_names().values()}

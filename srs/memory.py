@@ -1,5 +1,5 @@
 """Every card's FSRS memory, replayed from the review log: when the scheduler is switched
-to FSRS, and when `srs optimize` keeps new parameters.
+to FSRS, when `srs optimize` keeps new parameters, and after an import under FSRS.
 
 A card's memory comes from replaying its history (srs.history) with the parameters of its
 deck; a studied card whose history cannot be replayed gets one inferred from its SM-2 state,
@@ -9,11 +9,9 @@ each card's next answer. SM-2's state is never touched, so switching back loses 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from srs.fsrs import DEFAULT_PARAMETERS
-from srs.records import FittedParameters, parameters_for
+from srs.scheduler import parameters_of
 from srs.store import Store
 
 
@@ -24,20 +22,6 @@ class Refreshed:
     replayed: int = 0
     from_sm2: int = 0
     new: int = 0
-
-
-def parameters_of(fitted: dict[str, FittedParameters]) -> Callable[[str], tuple[float, ...]]:
-    """deck name -> the parameters its cards are scheduled with (made once a deck)."""
-    cache: dict[str, tuple[float, ...]] = {}
-
-    def of(deck: str) -> tuple[float, ...]:
-        found = cache.get(deck)
-        if found is None:
-            chosen = parameters_for(deck, fitted)
-            found = cache[deck] = chosen.parameters if chosen else DEFAULT_PARAMETERS
-        return found
-
-    return of
 
 
 def refresh_memories(store: Store, deck: str | None = None) -> Refreshed:

@@ -38,19 +38,35 @@ def scheduler_for(settings: Settings, parameters: Sequence[float] | None = None)
     return Sm2Scheduler()
 
 
+def parameters_of(fitted: dict[str, FittedParameters]) -> Callable[[str], tuple[float, ...]]:
+    """deck name -> the FSRS parameters its cards are scheduled with: those fitted for the
+    deck, else a parent deck, else the collection (``fitted``: the store's), else FSRS's
+    defaults; made once a deck."""
+    cache: dict[str, tuple[float, ...]] = {}
+
+    def of(deck: str) -> tuple[float, ...]:
+        found = cache.get(deck)
+        if found is None:
+            chosen = parameters_for(deck, fitted)
+            found = cache[deck] = chosen.parameters if chosen else DEFAULT_PARAMETERS
+        return found
+
+    return of
+
+
 def scheduler_by_deck(
     settings: Settings, fitted: dict[str, FittedParameters]
 ) -> Callable[[str], Scheduler]:
-    """deck name -> the scheduler of its cards: under FSRS, with the parameters fitted for
-    the deck, else a parent deck, else the collection (``fitted``: the store's); made once
-    a deck."""
+    """deck name -> the scheduler of its cards: under FSRS, with the deck's parameters
+    (:func:`parameters_of`); made once a deck."""
+    parameters = parameters_of(fitted)
     made: dict[str, Scheduler] = {}
 
     def of(deck: str) -> Scheduler:
         found = made.get(deck)
         if found is None:
-            chosen = parameters_for(deck, fitted) if settings.scheduler == "fsrs" else None
-            found = made[deck] = scheduler_for(settings, chosen.parameters if chosen else None)
+            chosen = parameters(deck) if settings.scheduler == "fsrs" else None
+            found = made[deck] = scheduler_for(settings, chosen)
         return found
 
     return of

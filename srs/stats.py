@@ -227,7 +227,7 @@ def fsrs(
 ) -> dict[str, Any]:
     """True retention against the desired one, and today's retrievability of the cards."""
     from srs.fsrs import elapsed_ratio
-    from srs.memory import parameters_of
+    from srs.scheduler import parameters_of
 
     of = parameters_of(store.fitted_parameters())
     names = store.deck_names()

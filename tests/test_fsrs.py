@@ -23,7 +23,7 @@ from helpers import (
 from srs import fsrs, sm2
 from srs.errors import SrsError
 from srs.history import replayed_memories, scorable
-from srs.memory import parameters_of, refresh_memories, switch_scheduler
+from srs.memory import refresh_memories, switch_scheduler
 from srs.records import (
     COLLECTION,
     CardState,
@@ -33,7 +33,7 @@ from srs.records import (
     parameters_for,
 )
 from srs.review import Session
-from srs.scheduler import scheduler_for
+from srs.scheduler import parameters_of, scheduler_for
 from srs.settings import Settings
 from srs.store import Store
 

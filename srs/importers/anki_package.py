@@ -267,13 +267,12 @@ def _collection(
             " FROM cards"
         )
     ]
-    scheduler = int(conf.get("schedVer") or 1)
-    answers, other_entries = _answers(db, days, v1=scheduler == 1)
+    # Scheduler v1 (schedVer 1) had other buttons while learning; v2 and v3 share a revlog.
+    answers, other_entries = _answers(db, days, v1=int(conf.get("schedVer") or 1) == 1)
     return AnkiCollection(
         path=path,
         version=version,
         created=created,
-        scheduler=scheduler,
         notetypes=notetypes,
         decks=decks,
         notes=notes,

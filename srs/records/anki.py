@@ -86,7 +86,6 @@ class AnkiCollection:
     path: str
     version: PackageVersion
     created: dt.date  # the local date Anki's day number 0 falls on
-    scheduler: int  # 1, 2 (v2 and v3 share a revlog)
     notetypes: dict[int, AnkiNoteType]
     decks: dict[int, str]  # id -> "A::B"
     notes: list[AnkiNote]

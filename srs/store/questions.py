@@ -385,9 +385,8 @@ class Questions(Connection):
         # Questions of several cards (clozes, reversed) get the others; a cloze without
         # gap 1 has no card 0.
         for qid, (index, _, _) in enumerate(new, last_id + 1):
-            q = questions[index]
-            if q.kind != "mcq" and q.kind != "basic":
-                ords = card_faces.ords(q)
+            ords = card_faces.ords(questions[index])
+            if ords != (0,):
                 if 0 not in ords:
                     self.conn.execute("DELETE FROM cards WHERE question_id = ?", [qid])
                 self._add_cards(qid, deck_id, ords)
