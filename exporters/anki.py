@@ -409,11 +409,22 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[list[int]]:
-    """A card's review log as revlog rows; ids are the review times in ms, not yet unique."""
+def _revlog_rows(
+    card_id: int, reviews: Iterable[Review], now_ms: int, resets: Iterable[dt.datetime] = ()
+) -> list[list[int]]:
+    """A card's review log as revlog rows, its resets as Anki's Forget entries (manual, no
+    interval, no ease factor: Anki's FSRS starts the card's history again after one); ids
+    are the times in ms, not yet unique."""
     rows = []
     reviewed = False  # a same-day repeat is learning until the card's first real review
+    interval = 0  # the card's interval, for a reset's "interval before"
+    pending = sorted(resets)
     for r in sorted(reviews, key=lambda r: r.reviewed_at):
+        while pending and pending[0] < r.reviewed_at:
+            rows.append(_reset_row(card_id, pending.pop(0), interval, now_ms))
+            reviewed, interval = False, 0
+        if r.kind != "cram":
+            interval = r.interval_after
         if r.kind == "repeat":
             kind = 2 if reviewed else 0
         else:
@@ -435,7 +446,13 @@ def _revlog_rows(card_id: int, reviews: Iterable[Review], now_ms: int) -> list[l
                 kind,
             ]
         )
+    rows.extend(_reset_row(card_id, at, interval, now_ms) for at in pending)
     return rows
+
+
+def _reset_row(card_id: int, at: dt.datetime, interval: int, now_ms: int) -> list[int]:
+    # id, cid, usn, ease, ivl, lastIvl, factor, time, type (4: manual)
+    return [min(int(_utc(at).timestamp() * 1000), now_ms), card_id, -1, 0, 0, interval, 0, 0, 4]
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -636,7 +653,7 @@ class _CollectionWriter:
             if card is None:  # new: type 0, queue 0, due its place among new cards
                 schedule: tuple = (0, 0, note.due, 0, 0, 0, 0, 0, "", note.mod)
             else:
-                revlog = _revlog_rows(card_id, card.reviews, self.now_ms)
+                revlog = _revlog_rows(card_id, card.reviews, self.now_ms, card.resets)
                 self._revlog.extend(revlog)
                 last = _last_review_times(revlog).get(card_id)
                 schedule = _scheduled_card(

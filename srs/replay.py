@@ -79,16 +79,23 @@ def kind_of(before: CardState, day: dt.date) -> ReviewKind:
 
 
 def replay(
-    events: Iterable[Answered | Changed], answer: Answer, start: CardState | None = None
+    events: Iterable[Answered | Changed],
+    answer: Answer,
+    start: CardState | None = None,
+    *,
+    changes: list[tuple[Changed, CardState]] | None = None,
 ) -> tuple[CardState, list[Replayed]]:
     """The card's state after its events (sorted here by time; at one moment, changes
-    first), and each answer as replayed."""
+    first), and each answer as replayed; each change with the state before it is added to
+    ``changes`` if given."""
     state = start or CardState()
     out: list[Replayed] = []
     grades = {int(g): g for g in Grade}
     for event in sorted(events):
         if event.rank == 0:
             change: Changed = event  # type: ignore[assignment]
+            if changes is not None:
+                changes.append((change, state))
             if change.kind == "postpone":
                 if state.due is not None:
                     state = replace(state, due=state.due + dt.timedelta(days=change.days))

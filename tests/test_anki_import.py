@@ -32,6 +32,7 @@ from anki_helpers import (
 from helpers import cli, one_line_error, run_srs
 
 from srs import clock, sm2
+from srs.records import CardState
 from srs.store import Store
 
 UTC = dt.UTC
@@ -308,13 +309,19 @@ def test_a_damaged_or_foreign_package_is_one_line_and_changes_nothing(anki, tmp_
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
 
 
+def _one_basic_note(path: Path, front: str, back: str) -> Collection:
+    """A new collection with one Basic note in deck Lang."""
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = front, back
+    col.add_note(note, col.decks.id("Lang"))
+    return col
+
+
 def test_answers_given_in_anki_later_are_replayed_on_its_schedule(tmp_path, monkeypatch):
     monkeypatch.delenv("SRS_NOW")
     path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    note = col.new_note(col.models.by_name("Basic"))
-    note["Front"], note["Back"] = "un", "one"
-    col.add_note(note, col.decks.id("Lang"))
+    col = _one_basic_note(path, "un", "one")
     for day in range(3):
         if day:
             col = next_day(path, col)
@@ -517,3 +524,115 @@ def test_an_import_under_fsrs_gives_anki_s_cards_their_memory(anki, tmp_path):
         assert {h.card_id: h.state.memory for h in store.card_histories()} == {
             card_id: memory for card_id, (_, memory) in imported.items()
         }
+
+
+# --- Anki's Forget ------------------------------------------------------------------------
+
+
+def _forgotten_in_anki(path: Path, col: Collection) -> tuple[Collection, int]:
+    """Two days of study, Forget, then a day of study again; the collection reopened and
+    the Forget entry's id (its time in ms)."""
+    for day in range(2):
+        if day:
+            col = next_day(path, col)
+        study_in_anki(col, "Lang", lambda card, n: 3)
+    col = next_day(path, col)
+    col.sched.schedule_cards_as_new(col.find_cards(""), restore_position=True, reset_counts=False)
+    (forget,) = col.db.list("SELECT id FROM revlog WHERE type = 4")
+    col = next_day(path, col)
+    assert study_in_anki(col, "Lang", lambda card, n: (1, 3, 3)[n % 3]) >= 2
+    return col, forget - 86_400_000  # next_day moved it a day back
+
+
+def _resets(store: Store, card_id: int):
+    return [c for c in store.schedule_changes(card_id) if c.kind == "reset"]
+
+
+def _at_ms(moment: dt.datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def test_forget_in_anki_is_a_reset_in_srs_once(tmp_path, monkeypatch):
+    """A card of Anki's own note, forgotten in Anki and studied again: srs logs the reset at
+    its time, the answer after it is the card's first again, and the schedule is Anki's."""
+    monkeypatch.delenv("SRS_NOW")
+    path = tmp_path / "collection.anki2"
+    col = _one_basic_note(path, "deux", "two")
+    col, forget = _forgotten_in_anki(path, col)
+    package = export_packages(col, tmp_path)["current.apkg"]
+    db = tmp_path / "srs.db"
+    out = _import(db, package)
+    assert "1 reset added" in out and "left out" not in out
+    with Store.open(db) as store:
+        (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
+        (reset,) = _resets(store, card_id)
+        assert _at_ms(reset.made_at) == forget
+        reviews = store.reviews(card_id)
+        kinds = [r.kind for r in reviews]
+        after = [r for r in reviews if _at_ms(r.reviewed_at) > forget]
+        assert kinds.count("new") == 2 and after[0].kind == "new"
+        assert all(r.kind != "new" for r in after[1:])
+    shown = cli("show", str(card_id), db=db)
+    assert f"{reset.study_day}  reset" in shown.output
+    # The same package again: nothing added twice.
+    out = _import(db, package)
+    assert "0 reviews added" in out and "reset added" not in out
+    with Store.open(db) as store:
+        assert len(_resets(store, card_id)) == 1
+
+
+def test_forget_in_anki_resets_srss_own_card_and_goes_back(tmp_path, monkeypatch):
+    """srs's card studied and forgotten in Anki: the replay starts again at the reset (its
+    state before is the replayed one). Exported with progress, the reset is Anki's Forget
+    entry again, which comes back as the same reset."""
+    monkeypatch.delenv("SRS_NOW")
+    deck = tmp_path / "lang.md"
+    deck.write_text("# Lang\n\n## trois?\n\nthree\n")
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    assert cli("export", "-o", str(tmp_path / "out.apkg"), db=db).exit_code == 0
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, tmp_path / "out.apkg")
+    col, forget = _forgotten_in_anki(path, col)
+    out = _import(db, export_packages(col, tmp_path)["current.apkg"])
+    assert "0 added, 0 updated, 1 unchanged" in out and "1 reset added" in out
+    with Store.open(db) as store:
+        (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
+        (reset,) = _resets(store, card_id)
+        assert _at_ms(reset.made_at) == forget and reset.after.is_new
+        reviews = store.reviews(card_id)
+        before_reset, expected = CardState(), CardState()
+        for r in reviews:
+            if _at_ms(r.reviewed_at) < forget:
+                before_reset = sm2.answer(before_reset, r.grade, r.study_day)
+            else:
+                expected = sm2.answer(expected, r.grade, r.study_day)
+        assert reset.before == before_reset and not before_reset.is_new
+        assert store.card_state(card_id) == expected
+        assert [r.kind for r in reviews].count("new") == 2
+    # srs -> Anki (a fresh collection): the reset is a Forget entry there.
+    back = tmp_path / "back.apkg"
+    assert cli("export", "-o", str(back), "--with-progress", db=db).exit_code == 0
+    other = new_collection(tmp_path / "other.anki2")
+    import_apkg(other, back, with_scheduling=True)
+    (entry,) = other.db.all("SELECT id, ivl, factor, ease FROM revlog WHERE type = 4")
+    assert abs(entry[0] - forget) <= 1000 and entry[1:] == [0, 0, 0]
+    again = tmp_path / "again"
+    again.mkdir()
+    out = _import(db, export_packages(other, again)["current.apkg"])
+    assert "0 reviews added" in out and "reset added" not in out
+    with Store.open(db) as store:
+        assert len(_resets(store, card_id)) == 1
+        assert store.card_state(card_id) == expected
+    # A second database takes it: the same reset, the same states.
+    second = tmp_path / "b" / "srs.db"
+    second.parent.mkdir()
+    assert "1 reset added" in _import(second, again / "current.apkg")
+    with Store.open(second) as store:
+        (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
+        (copy,) = _resets(store, card_id)
+        assert abs(_at_ms(copy.made_at) - forget) <= 1000
+        assert (copy.before, copy.after) == (before_reset, CardState())
+        assert store.card_state(card_id) == expected
+        assert [r.kind for r in store.reviews(card_id)].count("new") == 2

@@ -18,7 +18,7 @@ from srs.exporters.anki import text_to_html
 from srs import clock, cloze, sm2
 from srs.errors import SrsError
 from srs.importers.anki_notes import render
-from srs.importers.anki_package import _answers, proto_fields
+from srs.importers.anki_package import _answers, _other_entries, proto_fields
 from srs.markup import html_to_text, media_files, rename_media, split_answer
 from srs.media import place_media
 from srs.records import CardState, Memory, Sm2State
@@ -119,7 +119,7 @@ def _revlog_row(first_ms: int, days: int) -> st.SearchStrategy:
         st.integers(first_ms, first_ms + days * _DAY_MS),  # id: ms
         st.integers(1, 4),  # cid
         st.integers(0, 5),  # ease (0: no button, as in a manual entry)
-        st.integers(-2000, 400),  # ivl: days, or seconds when negative
+        st.one_of(st.just(0), st.integers(-2000, 400)),  # ivl: days, or seconds when negative
         st.integers(-2000, 400),  # lastIvl
         st.sampled_from([0, 1300, 2500, 2777]),  # factor
         st.integers(-5, 60_000),  # time
@@ -157,17 +157,23 @@ def test_the_review_log_is_read_as_graded_answers(rows, v1):
     """The SQL that reads Anki's review log agrees with the rules, row by row: answers are
     learning, review and relearning entries with a button; Again 1, Hard 3, Good 4, Easy 5
     (scheduler v1's learning buttons: Again 1, Good 4, Easy 5); clamped figures; the study
-    day of the time; in time order by card; the other entries counted, with the last one."""
+    day of the time; in time order by card; Forget's entries (manual, no interval, no ease
+    factor) listed; the other entries counted, with the last one."""
     db = sqlite3.connect(":memory:")
     db.execute(
         "CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid, ease, ivl, lastIvl, factor, time, type)"
     )
     db.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     days = clock.StudyDays(4)
-    answers, others = _answers(db, days, v1=v1)
+    answers = _answers(db, days, v1=v1)
+    others, resets = _other_entries(db)
     expected: dict[int, list[tuple]] = {}
     expected_others: dict[int, tuple[int, int]] = {}
+    expected_resets: dict[int, list[int]] = {}
     for rid, cid, ease, ivl, last_ivl, factor, taken, kind in sorted(rows):
+        if kind == 4 and ivl == 0 and factor == 0:
+            expected_resets.setdefault(cid, []).append(rid)
+            continue
         if kind not in (0, 1, 2) or not 1 <= ease <= 4:
             count, last = expected_others.get(cid, (0, 0))
             expected_others[cid] = (count + 1, max(last, rid))
@@ -178,6 +184,7 @@ def test_the_review_log_is_read_as_graded_answers(rows, v1):
         expected.setdefault(cid, []).append((rid, day, grade, *figures))
     assert {cid: [tuple(a) for a in got] for cid, got in answers.items()} == expected
     assert others == expected_others
+    assert resets == expected_resets
 
 
 # --- cloze ------------------------------------------------------------------------------
@@ -310,6 +317,15 @@ def test_replay_follows_the_sessions_rules():
     assert state == taken
     state, _ = replay([changed(1, 20, "anki", taken), answered(1, 30, day2, 4)], sm2.answer)
     assert state == sm2.answer(taken, 4, day2)
+    # A reset: the next answer is the card's first again; each change with its state before.
+    reset = changed(7, 20, "reset", CardState())
+    seen: list = []
+    state, replayed = replay(
+        [answered(1, 10, DAY, 4), reset, answered(2, 30, day2, 4)], sm2.answer, changes=seen
+    )
+    assert [r.kind for r in replayed] == ["new", "new"]
+    assert seen == [(reset, sm2.answer(CardState(), 4, DAY))]
+    assert state == sm2.answer(CardState(), 4, day2)
 
 
 _days = st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1))

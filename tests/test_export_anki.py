@@ -661,3 +661,39 @@ def test_the_exporter_keeps_no_card_it_has_written(tmp_path):
     db = read_collection(tmp_path / "big.apkg")
     assert db.execute("SELECT count(), count(DISTINCT guid) FROM notes").fetchone() == (3000, 3000)
     assert db.execute("SELECT count() FROM revlog").fetchone() == (3000,)
+
+
+def test_a_reset_goes_into_the_review_log_as_anki_forget():
+    """A reset between answers: Anki's Forget entry (manual, no interval, no ease factor,
+    the interval it ended), and the card learns again after it (a repeat is learning)."""
+    at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    day = dt.timedelta(days=1)
+    reviews = (
+        review(at, 4, "new", before=0, after=1),
+        review(at + day, 4, "review", before=1, after=6),
+        review(at + 3 * day, 1, "new", before=0, after=1),
+        review(at + 3 * day + dt.timedelta(minutes=5), 4, "repeat", before=1, after=1),
+        review(at + 4 * day, 4, "review", before=1, after=6),
+    )
+    reset = at + 2 * day
+    rows = exporter._revlog_rows(7, reviews, 10**15, [reset])
+    assert [(row[0], row[-1]) for row in rows] == [
+        (round(r.timestamp() * 1000), kind)
+        for r, kind in [
+            (at, 0),
+            (at + day, 1),
+            (reset, 4),
+            (at + 3 * day, 0),
+            (at + 3 * day + dt.timedelta(minutes=5), 0),
+            (at + 4 * day, 1),
+        ]
+    ]
+    # id, cid, usn, ease, ivl, lastIvl, factor, time, type
+    assert rows[2][1:] == [7, -1, 0, 0, 6, 0, 0, 4]
+    # After the last answer, too; none in the future.
+    late = exporter._revlog_rows(7, reviews[:1], _ms(at) + 5, [at + day])
+    assert late[1] == [_ms(at) + 5, 7, -1, 0, 0, 1, 0, 0, 4]
+
+
+def _ms(moment: dt.datetime) -> int:
+    return round(moment.timestamp() * 1000)

@@ -24,7 +24,8 @@ def print_package_import(done: PackageImport, *, dry_run: bool) -> None:
     print(
         f"  {plural(summary.cards_added, 'card')} added,"
         f" {plural(summary.reviews_added, 'review')} added,"
-        f" {plural(summary.schedules_changed, 'schedule')} changed"
+        + (f" {plural(summary.resets_added, 'reset')} added," if summary.resets_added else "")
+        + f" {plural(summary.schedules_changed, 'schedule')} changed"
         + (
             f", {plural(done.media_written, 'media file')}" + (" to copy" if dry_run else " copied")
             if done.media_written
@@ -41,5 +42,5 @@ def print_package_import(done: PackageImport, *, dry_run: bool) -> None:
         n = done.skipped_reviews
         print(
             f"  {n} review log {'entry' if n == 1 else 'entries'} left out"
-            " (manual, rescheduled and filtered-deck entries are not answers)"
+            " (manual, rescheduled and filtered-deck entries are not answers; Forget is a reset)"
         )

@@ -200,7 +200,11 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
     result = AnkiImport(
         path=collection.path, version=collection.version, notes=[], media=collection.media
     )
-    answers_of, other_entries = collection.answers, collection.other_entries
+    answers_of, other_entries, resets_of = (
+        collection.answers,
+        collection.other_entries,
+        collection.resets,
+    )
     for note in collection.notes:
         cards = cards_of.get(note.id)
         notetype = collection.notetypes.get(note.notetype_id)
@@ -224,7 +228,12 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
             reviews = answers_of.get(card.id, ())
             skipped, last_other_ms = other_entries.get(card.id, (0, 0))
             result.skipped_reviews += skipped
-            last_ms = max(reviews[-1].anki_id if reviews else 0, last_other_ms)
+            resets = resets_of.get(card.id, ())
+            last_ms = max(
+                reviews[-1].anki_id if reviews else 0,
+                last_other_ms,
+                resets[-1] if resets else 0,
+            )
             card_ins.append(
                 CardIn(
                     ord=card.ord,
@@ -234,6 +243,7 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
                     reviews=tuple(reviews),
                     # Just after the card's last log entry: the schedule is what that left.
                     taken_at_ms=max(card.mod * 1000, last_ms + 1) if last_ms else card.mod * 1000,
+                    resets=tuple(resets),
                 )
             )
         result.notes.append(

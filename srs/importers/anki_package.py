@@ -268,7 +268,8 @@ def _collection(
         )
     ]
     # Scheduler v1 (schedVer 1) had other buttons while learning; v2 and v3 share a revlog.
-    answers, other_entries = _answers(db, days, v1=int(conf.get("schedVer") or 1) == 1)
+    answers = _answers(db, days, v1=int(conf.get("schedVer") or 1) == 1)
+    other_entries, resets = _other_entries(db)
     return AnkiCollection(
         path=path,
         version=version,
@@ -280,6 +281,7 @@ def _collection(
         answers=answers,
         other_entries=other_entries,
         media=media,
+        resets=resets,
     )
 
 
@@ -292,6 +294,10 @@ V1_LEARNING_GRADES = {1: 1, 2: 4, 3: 5}
 # Review log kinds that are answers: learning (0), review (1), relearning (2). Filtered-deck
 # (3), manual (4) and rescheduled (5) entries are not added. Nor is a row without a button.
 _IS_ANSWER = "type IN (0, 1, 2) AND ease BETWEEN 1 AND 4"
+# Forget (reset to new) logs a manual entry with no interval and no ease factor; Anki's own
+# FSRS starts a card's history again after it. ("Set due date" logs a manual entry too,
+# with the interval it set.)
+_IS_RESET = "type = 4 AND ivl = 0 AND factor = 0"
 
 
 def _grade_sql(grades: dict[int, int], otherwise: int) -> str:
@@ -299,9 +305,7 @@ def _grade_sql(grades: dict[int, int], otherwise: int) -> str:
     return f"CASE ease {cases} ELSE {otherwise} END"
 
 
-def _answers(
-    db: sqlite3.Connection, days: StudyDays, *, v1: bool
-) -> tuple[dict[int, list[ReviewIn]], dict[int, tuple[int, int]]]:
+def _answers(db: sqlite3.Connection, days: StudyDays, *, v1: bool) -> dict[int, list[ReviewIn]]:
     """The review log's answers by card, in time order, each as a ReviewIn: graded, its
     figures clamped, its study day looked up by the quarter hour. A million rows: SQLite
     does the per-row work, and each row becomes a ReviewIn as it is read."""
@@ -337,15 +341,26 @@ def _answers(
                 answers[review[7]] = [review]
             else:
                 found.append(review)
-    other_entries = {
-        cid: (count, last_ms)
-        for cid, count, last_ms in db.execute(
-            # NOT INDEXED: a scan of the table, not its rows in card order (a random read each)
-            f"SELECT cid, count(*), max(id) FROM revlog NOT INDEXED WHERE NOT ({_IS_ANSWER})"
-            " GROUP BY cid"
-        )
-    }
-    return answers, other_entries
+    return answers
+
+
+def _other_entries(
+    db: sqlite3.Connection,
+) -> tuple[dict[int, tuple[int, int]], dict[int, list[int]]]:
+    """The log entries that are not answers, by card: Forget's (their times, in order), and
+    the others (how many, and the time of the last)."""
+    other_entries: dict[int, tuple[int, int]] = {}
+    resets: dict[int, list[int]] = {}
+    # NOT INDEXED: a scan of the table, not its rows in card order (a random read each).
+    for cid, entry_id, reset in db.execute(
+        f"SELECT cid, id, {_IS_RESET} FROM revlog NOT INDEXED WHERE NOT ({_IS_ANSWER}) ORDER BY id"
+    ):
+        if reset:
+            resets.setdefault(cid, []).append(entry_id)
+        else:
+            count, _ = other_entries.get(cid, (0, 0))
+            other_entries[cid] = (count + 1, entry_id)
+    return other_entries, resets
 
 
 # tuple.__new__: the fastest way to make a NamedTuple of a row (a million of them).

@@ -91,11 +91,13 @@ class AnkiCollection:
     notes: list[AnkiNote]
     cards: list[AnkiCard]
     # Anki card id -> its answers (learning, review, relearning entries), in time order,
-    # as srs grades them; and its other log entries (manual, rescheduled, filtered-deck):
-    # how many and the time of the last (ms).
+    # as srs grades them; its Forget entries (reset to new: their times in ms, in order);
+    # and its other log entries (manual, rescheduled, filtered-deck): how many and the time
+    # of the last (ms).
     answers: dict[int, list[ReviewIn]]
     other_entries: dict[int, tuple[int, int]]
     media: list[AnkiMedia]
+    resets: dict[int, list[int]] = field(default_factory=dict)
 
 
 # --- What it means for srs ------------------------------------------------------------
@@ -130,6 +132,9 @@ class CardIn:
     # When Anki's schedule was taken (ms; the card's last answer or change): later answers
     # are replayed on top of it.
     taken_at_ms: int = 0
+    # Anki's Forget entries (reset to new), their times in ms (revlog ids), in order: each
+    # is a reset in srs's log, added once.
+    resets: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ class AnkiImport:
     version: PackageVersion
     notes: list[NoteIn]
     media: list[AnkiMedia]
-    skipped_reviews: int = 0  # manual, rescheduled and filtered-deck entries: not answers
+    skipped_reviews: int = 0  # manual (but Forget), rescheduled, filtered-deck entries
     notetypes: dict[str, int] = field(default_factory=dict)  # note type name -> notes
 
 
@@ -168,6 +173,7 @@ class AnkiImportSummary:
     kept: int = 0  # changed in the package, but srs's copy is newer
     cards_added: int = 0
     reviews_added: int = 0
+    resets_added: int = 0  # Anki's Forget entries, as resets
     schedules_changed: int = 0
     media_copied: int = 0
     decks: list[str] = field(default_factory=list)

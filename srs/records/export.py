@@ -46,6 +46,7 @@ class CardExport:
     ord: int = 0  # which of the question's cards (cards of one question come in a row)
     uid: str = ""  # the question's identity in its deck ("id:...", "text:...", "anki:...")
     suspended: bool = False
+    resets: tuple[dt.datetime, ...] = ()  # when it was put back to new (UTC), oldest first
 
 
 @dataclass(frozen=True)

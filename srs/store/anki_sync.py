@@ -11,6 +11,9 @@ answers merged into the review log once each, and every touched card's schedule 
   whole log (srs/replay.py). A card new to srs from a note that srs did not make keeps
   Anki's schedule: it enters the log as a change ("anki") at the card's last answer, so
   answers after it are replayed on top of it.
+- Anki's Forget (reset to new) is a reset in srs's log at its time, added once (a reset srs
+  exported comes back as Anki's entry at the same moment): the card's next answer starts it
+  again as a new card, in the replay as in a session.
 """
 
 from __future__ import annotations
@@ -93,8 +96,17 @@ class _Batch:
     cards: list[tuple] = field(default_factory=list)
     # (card id, Anki id, study day, kind, grade, duration, state before, after, interval before)
     reviews: list[tuple] = field(default_factory=list)
-    changes: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)  # (id, kind, made at, study day)
     change_cards: list[tuple] = field(default_factory=list)
+
+    def add_change(self, kind: str, at_ms: int, card_id: int, before: str, after: str) -> None:
+        """A schedule change of one card (its states before and after as JSON)."""
+        change_id = self.next_change
+        self.next_change += 1
+        self.changes.append(
+            (change_id, kind, clock.utc_text_of_ms(at_ms), self.days(at_ms).isoformat())
+        )
+        self.change_cards.append((change_id, card_id, before, after))
 
 
 # Answers held before the batch is written: bounds the memory a big import takes.
@@ -308,9 +320,10 @@ class AnkiSync(Connection):
             if card.ord in existing:
                 card_id, state_row = existing[card.ord]
                 fresh = self._new_answers(card_id, card.reviews)
-                if not fresh:
+                resets = self._new_resets(card_id, card.resets)
+                if not fresh and not resets:
                     continue
-                self._replay_card(card_id, fresh, answer, summary, state_row)
+                self._replay_card(card_id, fresh, resets, answer, summary, state_row, batch)
             else:
                 # Anki's own notes keep Anki's schedule; srs's notes replay their log.
                 # (A new card with answers was reset in Anki: new is its schedule too.)
@@ -320,6 +333,7 @@ class AnkiSync(Connection):
                 self._add_card(question_id, deck_id, card, suspended, baseline, answer, batch)
                 summary.cards_added += 1
                 summary.reviews_added += len(card.reviews)
+                summary.resets_added += len(card.resets)
 
     def _add_card(
         self,
@@ -338,35 +352,39 @@ class AnkiSync(Connection):
         Anki's schedule, and its answers keep the figures Anki gave them (see _anki_log)."""
         card_id = batch.next_card
         if baseline is not None:
-            self._anki_log(card_id, card.reviews, batch)
+            self._anki_log(card_id, card.reviews, card.resets, batch)
             state = baseline.state
         else:
-            state = self._replayed_log(card_id, card.reviews, answer, batch)
+            state = self._replayed_log(card_id, card.reviews, card.resets, answer, batch)
         batch.next_card += 1
         batch.cards.append(
             (card_id, question_id, deck_id, card.ord, int(suspended), *state_params(state))
         )
         if baseline is not None:
-            at = baseline.taken_at_ms
-            batch.changes.append(
-                (batch.next_change, clock.utc_text_of_ms(at), batch.days(at).isoformat())
+            batch.add_change(
+                "anki", baseline.taken_at_ms, card_id, _NEW_JSON, state_json(baseline.state)
             )
-            batch.change_cards.append(
-                (batch.next_change, card_id, _NEW_JSON, state_json(baseline.state))
-            )
-            batch.next_change += 1
 
     @staticmethod
     def _replayed_log(
-        card_id: int, reviews: Sequence[ReviewIn], answer: Answer, batch: _Batch
+        card_id: int,
+        reviews: Sequence[ReviewIn],
+        resets: Sequence[int],
+        answer: Answer,
+        batch: _Batch,
     ) -> CardState:
         """The answers, in time order, through the scheduler from a new card, into the
-        batch with the state before and after each; returns the card's state."""
+        batch with the state before and after each, and the resets between them; returns
+        the card's state."""
         state = CardState()
         before_json = _NEW_JSON
         add = batch.reviews.append
         to_json = state_json
+        pending = list(resets)  # in time order, as the answers
         for review in reviews:
+            while pending and pending[0] < review.anki_id:
+                batch.add_change("reset", pending.pop(0), card_id, before_json, _NEW_JSON)
+                state, before_json = CardState(), _NEW_JSON
             day = dt.date.fromordinal(review.day)
             after = answer(state, _GRADES[review.grade], day)
             after_json = to_json(after)
@@ -384,20 +402,34 @@ class AnkiSync(Connection):
                 )
             )
             state, before_json = after, after_json
+        for at_ms in pending:
+            batch.add_change("reset", at_ms, card_id, before_json, _NEW_JSON)
+            state, before_json = CardState(), _NEW_JSON
         return state
 
     @staticmethod
-    def _anki_log(card_id: int, reviews: Sequence[ReviewIn], batch: _Batch) -> None:
+    def _anki_log(
+        card_id: int, reviews: Sequence[ReviewIn], resets: Sequence[int], batch: _Batch
+    ) -> None:
         """The answers of a card that keeps Anki's schedule, with the figures Anki gave
         them: the interval after (0 for a learning step, which comes back the same day), the
         ease as EF and the due date they set. They are its history; its schedule is Anki's,
         taken after them, so no SM-2 state is made up for each (the log shows these three
-        of an answer: Review.interval_after, ef_after, due_after)."""
+        of an answer: Review.interval_after, ef_after, due_after).
+
+        Its resets (Anki's Forget) are logged as changes from and to new: srs has no state
+        of its own for such a card before its schedule is taken (so its "anki" change, too,
+        starts from new). The answer after a reset is the card's first again ("new")."""
         add = batch.reviews.append
         date_text = clock.date_text
         last: int | None = None  # the study day of the answer before (date.toordinal())
+        pending = iter(resets)
+        next_reset = next(pending, None)
         # Unpacked, not by name: a million answers pass here in a big import.
         for anki_id, day, grade, duration_ms, interval_before, interval, ef, _ in reviews:
+            while next_reset is not None and next_reset < anki_id:
+                batch.add_change("reset", next_reset, card_id, _NEW_JSON, _NEW_JSON)
+                next_reset, last = next(pending, None), None
             kind = "new" if last is None else "repeat" if last >= day else "review"
             ef = max(MIN_EF, ef) if ef else INITIAL_EF
             day_text = date_text(day)
@@ -407,6 +439,9 @@ class AnkiSync(Connection):
                 (card_id, anki_id, day_text, kind, grade, duration_ms, None, after, interval_before)
             )
             last = day
+        while next_reset is not None:
+            batch.add_change("reset", next_reset, card_id, _NEW_JSON, _NEW_JSON)
+            next_reset = next(pending, None)
 
     def _write_batch(self, batch: _Batch) -> None:
         """Write the batch's rows (questions, cards, then what hangs off them) and empty it."""
@@ -430,7 +465,7 @@ class AnkiSync(Connection):
             batch.reviews,
         )
         conn.executemany(
-            "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, 'anki', ?, ?)",
+            "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, ?, ?, ?)",
             batch.changes,
         )
         conn.executemany(
@@ -471,18 +506,54 @@ class AnkiSync(Connection):
             fresh.append(review)
         return fresh
 
+    def _new_resets(self, card_id: int, resets: Sequence[int]) -> list[int]:
+        """The resets (times in ms) the card does not have yet: a reset srs logged (or took
+        from Anki before) at that moment is the same one."""
+        if not resets:
+            return []
+        known = [
+            _ms(made_at)
+            for (made_at,) in self.conn.execute(
+                "SELECT s.made_at FROM schedule_change_cards x"
+                " JOIN schedule_changes s ON s.id = x.change_id"
+                " WHERE x.card_id = ? AND s.kind = 'reset'",
+                [card_id],
+            )
+        ]
+        return [ms for ms in resets if all(abs(ms - at) > SAME_ANSWER_MS for at in known)]
+
     def _replay_card(
         self,
         card_id: int,
         fresh: list[ReviewIn],
+        resets: list[int],
         answer: Answer,
         summary: AnkiImportSummary,
         state_row: tuple | None,
+        batch: _Batch,
     ) -> None:
-        """Add ``fresh`` answers to a card srs has, replay its log, write every answer's
-        kind and states and the card's state."""
+        """Add ``fresh`` answers and ``resets`` to a card srs has, replay its log, write
+        every answer's kind and states, each new reset's state before, and the card's state."""
         conn = self.conn
         events: list[Answered | Changed] = []
+        new_resets = []
+        for at_ms in resets:
+            # The batch's ids: it may hold changes not written yet.
+            change_id = batch.next_change
+            batch.next_change += 1
+            conn.execute(
+                "INSERT INTO schedule_changes (id, kind, made_at, study_day)"
+                " VALUES (?, 'reset', ?, ?)",
+                [change_id, clock.utc_text_of_ms(at_ms), batch.days(at_ms).isoformat()],
+            )
+            # Its state before is written once the replay has found it.
+            conn.execute(
+                "INSERT INTO schedule_change_cards (change_id, card_id, state_before,"
+                " state_after) VALUES (?, ?, ?, ?)",
+                [change_id, card_id, _NEW_JSON, _NEW_JSON],
+            )
+            new_resets.append(change_id)
+        summary.resets_added += len(resets)
         rows = []
         for review in fresh:
             rows.append(
@@ -502,10 +573,15 @@ class AnkiSync(Connection):
             rows,
         )
         summary.reviews_added += len(rows)
-        for review_id, reviewed_at, study_day, grade, kind in conn.execute(
-            "SELECT id, reviewed_at, study_day, grade, kind FROM reviews WHERE card_id = ?",
+        fresh_ids = {review.anki_id for review in fresh}
+        added: set[int] = set()  # the rows just written (their kinds and states to come)
+        for review_id, reviewed_at, study_day, grade, kind, anki_id in conn.execute(
+            "SELECT id, reviewed_at, study_day, grade, kind, anki_id FROM reviews"
+            " WHERE card_id = ?",
             [card_id],
         ):
+            if anki_id in fresh_ids:
+                added.add(review_id)
             events.append(
                 answered(
                     review_id,
@@ -524,12 +600,23 @@ class AnkiSync(Connection):
             events.append(
                 changed(change_id, _ms(made_at), kind, state_from_json(after), days_moved or 0)
             )
-        state, replayed = replay(events, answer)
-        # Answers before a reset or a schedule taken from Anki keep their figures: the
-        # state those changes left does not come from them.
+        changes: list[tuple[Changed, CardState]] = []
+        state, replayed = replay(events, answer, changes=changes)
+        conn.executemany(
+            "UPDATE schedule_change_cards SET state_before = ? WHERE change_id = ? AND card_id = ?",
+            [
+                (state_json(before), change.key, card_id)
+                for change, before in changes
+                if change.key in new_resets
+            ],
+        )
+        # Answers before a reset or a schedule taken from Anki keep their figures (those
+        # logged as they were given, under the scheduler of the day; Anki's own): the
+        # state those changes left does not come from them. The answers just added get
+        # the replay's, wherever they fall.
         cut = max((e.at_ms for e in events if e.rank == 0 and e.kind != "postpone"), default=-1)
         at = {e.key: e.at_ms for e in events if e.rank == 1}
-        replayed = [r for r in replayed if at[r.key] > cut]
+        replayed = [r for r in replayed if at[r.key] > cut or r.key in added]
         self._write_replay(card_id, state, replayed)
         if state_row is not None and tuple(state_row) != state_params(state):
             summary.schedules_changed += 1

@@ -80,6 +80,19 @@ class Export(Connection):
             )
         return reviews
 
+    def _export_resets(self, card_ids: list[int]) -> dict[int, list[dt.datetime]]:
+        """When these cards (a chunk of them) were reset, by card, oldest first."""
+        resets: dict[int, list[dt.datetime]] = {}
+        for card_id, made_at in self.conn.execute(
+            "SELECT x.card_id, s.made_at FROM schedule_change_cards x"
+            " JOIN schedule_changes s ON s.id = x.change_id"
+            f" WHERE s.kind = 'reset' AND {sql.in_list('x.card_id', card_ids)}"
+            " ORDER BY s.made_at",
+            card_ids,
+        ):
+            resets.setdefault(card_id, []).append(moment(made_at))
+        return resets
+
     def iter_export_cards(
         self, decks: Sequence[str] | None = None, *, history: bool = True
     ) -> Iterator[CardExport]:
@@ -95,6 +108,12 @@ class Export(Connection):
             f"SELECT id, name FROM decks WHERE {sql.in_list('id', ids)} ORDER BY name", ids
         ).fetchall()
         days: dict[str, dt.date] = {}  # few distinct days, many rows: each parsed once
+        # (Most collections have no reset: then none is looked for, card by card.)
+        any_resets = history and bool(
+            self.conn.execute(
+                "SELECT 1 FROM schedule_changes WHERE kind = 'reset' LIMIT 1"
+            ).fetchone()
+        )
         stamps: dict[str, dt.datetime] = {}  # content stamps repeat (one per import run)
         for deck_id, deck in names:
             # The deck's card ids in order (a question's cards in a row: an exporter makes
@@ -104,6 +123,7 @@ class Export(Connection):
             )
             while chunk := [card_id for (card_id,) in order.fetchmany(sql.CHUNK)]:
                 reviews = self._export_reviews(chunk, days) if history else {}
+                resets = self._export_resets(chunk) if any_resets else {}
                 rows = {
                     row[0]: row
                     for row in self.conn.execute(
@@ -132,4 +152,5 @@ class Export(Connection):
                         ord=row[4],
                         uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
                         suspended=bool(row[-1]),
+                        resets=tuple(resets.get(card_id, ())),
                     )
