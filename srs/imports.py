@@ -183,10 +183,11 @@ def write_imports(
     placed_all: list[Placed] = []
     done: list[PackageImport] = []
     try:
-        # One transaction around them all when there are several: each one's own is then a
-        # savepoint in it. (Not for one alone: a savepoint's journal costs a fifth of a
-        # big import.)
-        several = len(packages) + bool(batches) > 1
+        # One transaction around them all when there are several, or when FSRS memories
+        # are refreshed after a package: each part's own is then a savepoint in it. (Not for
+        # one alone: a savepoint's journal costs a fifth of a big import.)
+        refresh = settings.scheduler == "fsrs" and not dry_run
+        several = len(packages) + bool(batches) > 1 or (refresh and bool(packages))
         with store.atomic(dry_run=dry_run) if several else contextlib.nullcontext():
             for read in packages:
                 package, path = read.package, read.path
@@ -207,7 +208,7 @@ def write_imports(
                     dry_run=dry_run,
                 )
                 memories = None
-                if settings.scheduler == "fsrs" and not dry_run:
+                if refresh:
                     # Cards that keep Anki's schedule come without srs's FSRS memory: their
                     # decks' are replayed from the log, as switching to FSRS does.
                     memories = _refresh(store, summary.decks)

@@ -526,6 +526,27 @@ def test_an_import_under_fsrs_gives_anki_s_cards_their_memory(anki, tmp_path):
         }
 
 
+def test_under_fsrs_a_package_and_its_memories_are_one_transaction(anki, tmp_path, monkeypatch):
+    """A failure while the memories are replayed (here: injected) leaves nothing of the
+    package behind, not a collection without its memories."""
+    import srs.memory
+    from srs.memory import switch_scheduler
+
+    db = tmp_path / "srs.db"
+    with Store.open(db) as store:
+        switch_scheduler(store, "fsrs")
+
+    def broken(store, deck=None):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(srs.memory, "refresh_memories", broken)
+    result = cli("import", str(anki["packages"]["current.apkg"]), db=db)
+    assert result.exit_code != 0 and isinstance(result.exception, OSError)
+    with Store.open(db) as store:
+        assert store.conn.execute("SELECT count(*) FROM questions").fetchone() == (0,)
+        assert store.conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+
+
 # --- Anki's Forget ------------------------------------------------------------------------
 
 
