@@ -561,7 +561,7 @@ def _forgotten_in_anki(path: Path, col: Collection) -> tuple[Collection, int]:
     col.sched.schedule_cards_as_new(col.find_cards(""), restore_position=True, reset_counts=False)
     (forget,) = col.db.list("SELECT id FROM revlog WHERE type = 4")
     col = next_day(path, col)
-    assert study_in_anki(col, "Lang", lambda card, n: (1, 3, 3)[n % 3]) >= 2
+    assert study_in_anki(col, "Lang", lambda card, n: 3) >= 2
     return col, forget - 86_400_000  # next_day moved it a day back
 
 
@@ -593,6 +593,9 @@ def test_forget_in_anki_is_a_reset_in_srs_once(tmp_path, monkeypatch):
         after = [r for r in reviews if _at_ms(r.reviewed_at) > forget]
         assert kinds.count("new") == 2 and after[0].kind == "new"
         assert all(r.kind != "new" for r in after[1:])
+        # Passed on one day since the reset (the two days before it are not its passes).
+        state = store.card_state(card_id)
+        assert state.sm2.repetitions == len({r.study_day for r in after}) == 1
     shown = cli("show", str(card_id), db=db)
     assert f"{reset.study_day}  reset" in shown.output
     # The same package again: nothing added twice.
@@ -657,3 +660,49 @@ def test_forget_in_anki_resets_srss_own_card_and_goes_back(tmp_path, monkeypatch
         assert (copy.before, copy.after) == (before_reset, CardState())
         assert store.card_state(card_id) == expected
         assert [r.kind for r in store.reviews(card_id)].count("new") == 2
+
+
+def test_a_note_back_from_anki_is_unchanged_kept_or_updated(tmp_path, monkeypatch):
+    """srs's notes back from Anki: the same question is unchanged whichever copy is newer;
+    a different one stays as srs has it if srs changed it later, and is taken if Anki did.
+    (srs's steps an hour apart, before the real clock's now, when Anki edits a note.)"""
+    hours_ago = dt.datetime.now(UTC) - dt.timedelta(hours=4)
+
+    def at(hours: int) -> None:
+        monkeypatch.setenv("SRS_NOW", (hours_ago + dt.timedelta(hours=hours)).isoformat())
+
+    at(0)
+    deck = tmp_path / "lang.md"
+    deck.write_text("# Lang\n\n## un?\n\none\n\n## deux?\n\ntwo\n\n## trois?\n\nthree\n")
+    first = tmp_path / "a" / "srs.db"
+    first.parent.mkdir()
+    assert cli("import", str(deck), db=first).exit_code == 0
+    assert cli("export", "-o", str(tmp_path / "out.apkg"), db=first).exit_code == 0
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, tmp_path / "out.apkg")
+    package = export_packages(col, tmp_path)["current.apkg"]
+    # Another database made from the same file later: its questions are newer, and equal.
+    at(1)
+    db = tmp_path / "b" / "srs.db"
+    db.parent.mkdir()
+    assert cli("import", str(deck), db=db).exit_code == 0
+    assert "0 added, 0 updated, 3 unchanged" in _import(db, package)
+    # srs changes an answer after the package was made: srs's copy stays.
+    at(2)
+    deck.write_text(deck.read_text().replace("two", "2"))
+    assert cli("import", str(deck), db=db).exit_code == 0
+    assert "0 added, 0 updated, 2 unchanged, 1 kept (srs's copy is newer)" in _import(db, package)
+    # Anki changes an answer after that: Anki's copy comes in.
+    col = Collection(str(path))  # export_packages closed it
+    (nid,) = col.find_notes("trois")
+    note = col.get_note(nid)
+    note["Answer"] = "3"
+    col.update_note(note)
+    later = tmp_path / "later"
+    later.mkdir()
+    out = _import(db, export_packages(col, later)["current.apkg"])
+    assert "0 added, 1 updated, 1 unchanged, 1 kept (srs's copy is newer)" in out
+    with Store.open(db) as store:
+        answers = dict(store.conn.execute("SELECT text, answer FROM questions"))
+    assert answers == {"un?": "one", "deux?": "2", "trois?": "3"}

@@ -228,6 +228,10 @@ def test_reset_makes_new_and_keeps_history(built):
         assert change.after.due is None
     shown = srs(built, "show", "4").stdout
     assert "state new" in shown and "reset" in shown and "french 3" in shown
+    # New already: nothing to reset, nothing logged (nor sent to Anki as a Forget).
+    assert srs(built, "reset", "4", "3").stdout == "Reset 1 card to new (1 new already).\n"
+    with Store.open(built) as s:
+        assert len(s.schedule_changes(4)) == 1 and len(s.schedule_changes(3)) == 1
 
 
 # ---------------------------------------------------------------- forget

@@ -60,7 +60,8 @@ def reset(card_ids: CardIds, db: DbOption = None) -> None:
     with open_store(db) as store:
         today = today_of(store)
         n = store.reset_cards(card_ids, today.now, today.day)
-    print(f"Reset {plural(n, 'card')} to new.")
+    already = len(set(card_ids)) - n
+    print(f"Reset {plural(n, 'card')} to new" + (f" ({already} new already)." if already else "."))
 
 
 def forget(

@@ -238,7 +238,9 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
                 CardIn(
                     ord=card.ord,
                     anki_id=card.id,
-                    state=anki_state(card, collection.created, today, reviews),
+                    state=anki_state(
+                        card, collection.created, today, reviews, resets[-1] if resets else 0
+                    ),
                     suspended=card.queue == -1,
                     reviews=tuple(reviews),
                     # Just after the card's last log entry: the schedule is what that left.
@@ -262,11 +264,16 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
 
 
 def anki_state(
-    card: AnkiCard, created: dt.date, today: dt.date, reviews: list[ReviewIn]
+    card: AnkiCard,
+    created: dt.date,
+    today: dt.date,
+    reviews: list[ReviewIn],
+    last_reset_ms: int = 0,
 ) -> CardState:
     """Anki's schedule of a card as SM-2: the interval, the ease as EF (permille to hundredths,
     at least 1.3), the lapses, the due date (Anki's day number from the collection's day 0);
-    a card in learning is due today."""
+    a card in learning is due today. ``last_reset_ms``: the time of its last Forget (0 for
+    none): answers before it are not its passes."""
     memory = _memory(card.data)
     last_answer = dt.date.fromordinal(reviews[-1].day) if reviews else None
     if card.type == 0:
@@ -280,7 +287,7 @@ def anki_state(
         passes = 0
         seen: set[int] = set()
         for review in reversed(reviews):
-            if review.grade < 3:
+            if review.grade < 3 or review.anki_id < last_reset_ms:
                 break
             if review.day not in seen:
                 seen.add(review.day)

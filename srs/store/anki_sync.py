@@ -278,12 +278,12 @@ class AnkiSync(Connection):
         if anki_mod in (stamp, note_mod(changed)):
             summary.unchanged += 1
             return
+        new = self._content(note)
+        if tuple(stored) == new:  # the same question, whichever copy is newer
+            summary.unchanged += 1
+            return
         if anki_mod < stamp:
             summary.kept += 1
-            return
-        new = self._content(note)
-        if tuple(stored) == new:
-            summary.unchanged += 1
             return
         summary.updated += 1
         self.conn.execute(

@@ -80,16 +80,23 @@ class Control(Connection):
         return change_id
 
     def reset_cards(self, ids: Sequence[int], now: dt.datetime, today: dt.date) -> int:
-        """Put cards back to new; their reviews stay, the reset is logged in schedule_changes."""
+        """Put cards back to new; their reviews stay, the reset is logged in schedule_changes.
+        A card new already is left alone (no reset is logged for it). Returns how many were
+        reset."""
         fresh = CardState()
         with self.atomic() as conn:
             rows = self._card_rows(ids, sql.CARD_STATE)
             self._require_cards(ids, rows)
-            changes = [(cid, state_from_row(rows[cid]), fresh) for cid in dict.fromkeys(ids)]
-            conn.executemany(
-                sql.UPDATE_CARD_STATE, [(*state_params(fresh), cid) for cid, _, _ in changes]
-            )
-            self._record_change("reset", now, today, None, changes)
+            changes = [
+                (cid, before, fresh)
+                for cid in dict.fromkeys(ids)
+                if (before := state_from_row(rows[cid])) != fresh
+            ]
+            if changes:
+                conn.executemany(
+                    sql.UPDATE_CARD_STATE, [(*state_params(fresh), cid) for cid, _, _ in changes]
+                )
+                self._record_change("reset", now, today, None, changes)
         return len(changes)
 
     def schedule_changes(self, card_id: int) -> list[ScheduleChange]:
