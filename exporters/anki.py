@@ -571,7 +571,8 @@ class _CollectionWriter:
         self.media: dict[str, None] = {}  # files the notes show, in order
         self.cards = self.notes = 0
         self._note: _Note | None = None  # the note whose cards are still coming
-        self._studied: list[tuple[int, CardExport]] = []  # (ord, card) of self._note
+        # (ord, card) of self._note: the cards with progress or a history to take along
+        self._studied: list[tuple[int, CardExport]] = []
         self._suspended: set[int] = set()  # ords of self._note suspended in srs (with progress)
         self._note_rows: list[tuple] = []
         self._card_rows: list[tuple] = []
@@ -593,7 +594,7 @@ class _CollectionWriter:
                 self.cards -= 1
                 return  # a note of another Anki note type goes back as its first card
             note.ords = (*note.ords, card.ord)
-            if self.with_progress and not card.state.is_new:
+            if self.with_progress and (not card.state.is_new or card.reviews):
                 self._studied.append((card.ord, card))
             if self.with_progress and card.suspended:
                 self._suspended.add(card.ord)
@@ -623,7 +624,7 @@ class _CollectionWriter:
         if markup is not None:
             for part in (markup.text, markup.answer, markup.explanation):
                 self.media.update(dict.fromkeys(media_files(part)))
-        if self.with_progress and not card.state.is_new:
+        if self.with_progress and (not card.state.is_new or card.reviews):
             self._studied.append((card.ord if several else 0, card))
         if self.with_progress and card.suspended:
             self._suspended.add(card.ord if several else 0)
@@ -650,11 +651,14 @@ class _CollectionWriter:
         for card_ord in ords:
             card_id = next(self.ids)
             card = studied.get(card_ord)
-            if card is None:  # new: type 0, queue 0, due its place among new cards
-                schedule: tuple = (0, 0, note.due, 0, 0, 0, 0, 0, "", note.mod)
-            else:
+            if card is not None:
                 revlog = _revlog_rows(card_id, card.reviews, self.now_ms, card.resets)
                 self._revlog.extend(revlog)
+            if card is None or card.state.is_new:
+                # New (never studied, or reset since: its history goes along): type 0,
+                # queue 0, due its place among new cards.
+                schedule: tuple = (0, 0, note.due, 0, 0, 0, 0, 0, "", note.mod)
+            else:
                 last = _last_review_times(revlog).get(card_id)
                 schedule = _scheduled_card(
                     note,

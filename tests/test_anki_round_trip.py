@@ -208,3 +208,50 @@ def test_full_circle_and_a_second_database(tmp_path, monkeypatch):
     assert "0 reviews added, 0 schedules changed" in result.output
     with Store.open(db) as store:
         assert _log(store) == final_log
+
+
+def test_a_card_reset_in_srs_goes_to_anki_new_with_its_history(tmp_path, monkeypatch):
+    """Studied, then reset in srs: Anki gets a new card with its answers and a Forget entry
+    (so Anki's FSRS starts it again there too); back in srs, nothing comes twice."""
+    monkeypatch.delenv("SRS_NOW")
+    real_now = dt.datetime.now(UTC)
+    deck = tmp_path / "trip.md"
+    deck.write_text(DECK)
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    with Store.open(db) as store:
+        _study(store, real_now - dt.timedelta(days=2), lambda c, n: 4)
+        _study(store, real_now - dt.timedelta(days=1), lambda c, n: 5)
+        (card_id,) = store.conn.execute("SELECT min(id) FROM cards").fetchone()
+        store.reset_cards([card_id], real_now - dt.timedelta(hours=1), clock.study_day(real_now))
+        answers = len(store.reviews(card_id))
+        exported = _export(store, tmp_path / "reset.apkg", real_now)
+        log, states = _log(store), {c: store.card_state(c) for c in (card_id, card_id + 1)}
+        guid, ord_ = store.conn.execute(
+            "SELECT q.guid, c.ord FROM cards c JOIN questions q ON q.id = c.question_id"
+            " WHERE c.id = ?",
+            [card_id],
+        ).fetchone()
+    col = Collection(str(tmp_path / "anki.anki2"))
+    import_apkg(col, exported, with_scheduling=True)
+    (nid,) = col.db.list("SELECT id FROM notes WHERE guid = ?", guid)
+    card = next(c for c in col.get_note(nid).cards() if c.ord == ord_)
+    assert card.type == 0  # new
+    # Its answers (learning, then reviews) and the Forget after them.
+    assert [kind for _, _, kind in revlog_of(col)[card.id]] == [0] + [1] * (answers - 1) + [4]
+    from anki.collection import ExportAnkiPackageOptions
+
+    back = tmp_path / "back.apkg"
+
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=True, legacy=False
+    )
+    col.export_anki_package(out_path=str(back), options=options, limit=None)
+    col.close()
+    result = cli("import", str(back), db=db)
+    assert result.exit_code == 0, result.output
+    assert "0 reviews added" in result.output and "reset added" not in result.output
+    with Store.open(db) as store:
+        assert _log(store) == log
+        assert {c: store.card_state(c) for c in states} == states
+        assert len([c for c in store.schedule_changes(card_id) if c.kind == "reset"]) == 1
