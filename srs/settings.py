@@ -82,7 +82,9 @@ class Setting(NamedTuple):
         return str(value)
 
     def show(self, value: Any) -> str:
-        """A value as `srs config get` prints it."""
+        """A value as `srs config get` prints it (a yes/no one as yes or no)."""
+        if self.kind == "bool":
+            return "yes" if value else "no"
         return _number(value) if self.kind in ("int", "float") else str(value)
 
 

@@ -133,6 +133,10 @@ def test_unknown_deck_is_a_clear_error(imported):
             " see `python -m srs review --help`",
         ),
         (["frobnicate"], "no such command 'frobnicate'; see `python -m srs --help`"),
+        (
+            ["imprt"],
+            "no such command 'imprt'. Did you mean 'import'? See `python -m srs --help`",
+        ),
         (["config", "set", "x"], "missing argument 'VALUE'; see `python -m srs config set --help`"),
     ],
 )
@@ -508,8 +512,9 @@ def test_a_control_character_is_an_import_error(db_path, tmp_path):
 
 
 def test_a_card_failed_today_is_listed_as_due_today(imported):
-    """Failed today, a card comes back today: `srs cards` shows today as its due date and
-    `srs show` says so, though its schedule's due date (for after the repeat) is tomorrow."""
+    """Failed today, a card comes back today: `srs cards` (table and JSON) shows today as its
+    due date and `srs show` says so, though its schedule's due date (for after the repeat)
+    is tomorrow."""
     session = run("review", "--db", str(imported), "--deck", "MLOps::Basics", input="\n1\nq\n")
     assert "Again later today." in session.stdout
     table = run("cards", "--due", "--db", str(imported)).stdout.splitlines()
@@ -520,7 +525,7 @@ def test_a_card_failed_today_is_listed_as_due_today(imported):
     (card,) = [
         c for c in json.loads(run("cards", "--json", "--db", str(imported)).stdout) if c["id"] == 1
     ]
-    assert (card["state"], card["due"]) == ("learning", "2026-11-23")
+    assert (card["state"], card["due"]) == ("learning", "2026-11-22")
 
 
 def test_due_says_when_the_decks_share_the_days_limits(imported):
@@ -562,3 +567,24 @@ def test_srs_or_a_group_alone_prints_its_help(argv, usage):
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith(f"Usage: python -m {usage} [OPTIONS] COMMAND")
     assert "Commands:" in result.stdout
+
+
+def test_not_answered_is_graded_as_wrong_and_a_deck_session_names_its_deck(imported):
+    """Enter at answer> on a multiple-choice card: a pass grade is refused in those words;
+    the summary of one deck's session speaks of that deck."""
+    deck = sqlite3.connect(imported).execute("SELECT name FROM decks ORDER BY id").fetchone()[0]
+    result = run("review", "--deck", deck, "--db", str(imported), input="\n4\n1\nq\n")
+    assert "Not answered." in result.stdout
+    assert "Not answered counts as wrong: it can be graded 0-2." in result.stdout
+    assert f"Left for today in {deck}: " in result.stdout
+    rows = sqlite3.connect(imported).execute("SELECT grade FROM reviews").fetchall()
+    assert rows == [(1,)]
+
+
+def test_cards_due_on_a_first_day_says_why_it_is_empty(imported):
+    """Only new cards: `srs due` counts them, `srs cards --due` lists none and says why."""
+    assert srs("cards", "--due", db=imported).stdout == (
+        "No cards due today (new cards are listed without --due).\n"
+    )
+    assert srs("cards", "--due", "--json", db=imported).stdout.strip() == "[]"
+    assert "new" in srs("cards", db=imported).stdout

@@ -241,6 +241,11 @@ def test_forget_asks_then_deletes_the_deck(built):
     before = snapshot(built)
     aborted = srs(built, "forget", "--deck", "Maths", input="n\n")
     assert aborted.exit_code == 1 and snapshot(built) == before
+    assert aborted.stderr.endswith("Nothing deleted.\n") and "Aborted" not in aborted.stderr
+    # The end of input (or Ctrl-C) at the question is a no, said on a line of its own.
+    ended = srs(built, "forget", "--deck", "Maths", input="")
+    assert ended.exit_code == 1 and snapshot(built) == before
+    assert ended.stderr.endswith("[y/N]:\nNothing deleted.\n")
     done = srs(built, "forget", "--deck", "Maths", input="y\n")
     assert done.exit_code == 0 and "Deleted Maths: 6 cards." in done.stdout
     with Store.open(built) as s:
@@ -516,7 +521,8 @@ def test_cards_search_treats_percent_and_underscore_literally(store, db_path):
 def test_yes_no_settings_take_the_usual_words(store, db_path, typed, stored):
     result = srs(db_path, "config", "set", "suspend_leeches", typed)
     assert result.exit_code == 0, result.output
-    assert srs(db_path, "config", "get", "suspend_leeches").stdout == f"{stored}\n"
+    shown = "yes" if stored else "no"
+    assert srs(db_path, "config", "get", "suspend_leeches").stdout == f"{shown}\n"
     with Store.open(db_path) as s:
         assert s.settings().suspend_leeches == stored
 

@@ -864,6 +864,7 @@ CANONICAL_LINES = [
     *["## Q?", "## Other question", "## Q? ##", "## #", "##", "## ", " ## Indented?"],
     *["##\tTab?", "###  Smaller", "# Deck", "# A::B", "#"],
     *["id: a", "id: a-1.b", "id: bad id", "id:", "tags: x, y x", "tags:", "title: T"],
+    *["reversed: yes", "reversed: No", "reversed: maybe", "reversed:", "Reversed: yes"],
     *["Title: T", "id : a"],
     *["", " ", "\t", "\u00a0", "text", "text  ", "more text", "Paris is {{c1::France}}"],
     *["1. item", "[x] no bullet", "<b>bold</b>"],
@@ -879,7 +880,9 @@ def canonical_question(draw: st.DrawFn) -> list[str]:
     """A question's lines, mostly well formed, now and then with any line of the above."""
     junk = st.sampled_from(CANONICAL_LINES) | st.text("ab #-[]x>:", max_size=6)
     heading = draw(st.sampled_from(["## Q?", "## Q? ##", "## What is {{c1::it}}?"]) | junk)
-    meta = draw(st.lists(st.sampled_from(["id: a", "id: b", "tags: x, y x", "title: T"])))
+    meta = draw(
+        st.lists(st.sampled_from(["id: a", "id: b", "tags: x, y x", "title: T", "reversed: yes"]))
+    )
     gap = draw(st.sampled_from([[], [""], ["", " "]]))
     body = draw(st.lists(st.sampled_from(["text", "more  ", "", "{{c2::x}}", "1. a"])))
     marks = draw(st.lists(st.sampled_from([" ", "x", "X"]), max_size=5))
@@ -944,3 +947,58 @@ def test_questions_read_whole_are_checked_as_drafts_are(text: str, message: str)
     ]
     assert read[0] == read[1]
     assert [str(p) for p in read[0].problems] == [message]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "problems"),
+    [
+        ("## Capital of Peru?\nreversed: yes\n\nLima\n", "reversed", []),
+        ("## Capital of Peru?\nreversed: TRUE\nid: peru\nLima\n", "reversed", []),
+        ("## Capital of Peru?\nreversed: no\n\nLima\n", "basic", []),
+        ("## Capital of Peru?\n\nreversed: yes\nLima\n", "basic", []),  # not under the heading
+        ("## Capital of Peru?\nReversed: yes\nLima\n", "basic", []),  # lower case only
+        ("## Q?\nreversed: maybe\n\nA.\n", None, ['f.md:2: reversed: yes or no, not "maybe"']),
+        ("## Q?\nreversed: yes\nreversed: no\nA.\n", None, ["f.md:3: reversed: given twice"]),
+        (
+            "## Q?\nreversed: yes\n\n- [x] a\n- [ ] b\n",
+            None,
+            ["f.md:1: reversed: a multiple-choice question has no answer to ask back"],
+        ),
+        (
+            "## {{c1::Lima}} is in Peru.\nreversed: yes\n",
+            None,
+            ["f.md:1: reversed: a cloze has a card per gap, not a reversed one"],
+        ),
+    ],
+)
+def test_reversed_makes_a_question_answer_card_asked_both_ways(text, kind, problems) -> None:
+    """`reversed: yes` under the heading: a question/answer card asked both ways (Anki's
+    "Basic (and reversed card)"); nothing else can be reversed."""
+    result = canonical.parse(text, "f.md")
+    assert [str(p) for p in result.problems] == problems
+    assert [q.kind for q in result.questions] == ([kind] if kind else [])
+    if kind is not None:
+        (question,) = result.questions
+        assert question.answer.endswith("Lima") and question.text == "Capital of Peru?"
+
+
+def test_a_reversed_question_from_markdown_has_both_cards_here_and_in_anki(tmp_path) -> None:
+    from anki_helpers import import_apkg, new_collection
+    from helpers import cli, run_srs
+
+    deck = tmp_path / "geo.md"
+    deck.write_text("# Geo\n\n## Capital of Peru\nreversed: yes\n\nLima\n")
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    listed = run_srs("cards", "--db", str(db)).stdout.splitlines()[1:]
+    assert [line.split("new   ")[1] for line in listed] == ["Capital of Peru", "Lima"]
+    out = tmp_path / "geo.apkg"
+    assert cli("export", "-o", str(out), db=db).exit_code == 0
+    col = new_collection(tmp_path / "col.anki2")
+    import_apkg(col, out)
+    (nid,) = col.find_notes("")
+    note = col.get_note(nid)
+    assert "reversed" in note.note_type()["name"]
+    fronts = sorted(col.get_card(c).render_output().question_text for c in note.card_ids())
+    assert len(fronts) == 2 and "Capital of Peru" in fronts[0] and "Lima" in fronts[1]
+    col.close()

@@ -67,7 +67,9 @@ def _usage_line(e: Any, where: str) -> _UsageLine:  # e: a click UsageError
     message = message[:1].lower() + message[1:]
     if e.ctx is not None and e.ctx.parent is not None:
         where = e.ctx.command_path
-    return _UsageLine(f"{message}; see `{where} --help`")
+    # "no such command 'imprt'. Did you mean 'import'?" ends in its own question mark.
+    joint = " See" if message.endswith("?") else "; see"
+    return _UsageLine(f"{message}{joint} `{where} --help`")
 
 
 app = typer.Typer(

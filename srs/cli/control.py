@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from srs.cli.options import CardIds, DbOption, DeckOption, plural
-from srs.runtime import open_store, today_of
+from srs.runtime import err, open_store, today_of
 
 config_app = typer.Typer(help="Read or change settings.", no_args_is_help=True)
 
@@ -75,12 +75,20 @@ def forget(
     with open_store(db) as store:
         ids = store.deck_ids(deck)
         names = [store.deck_names()[i] for i in ids]
-        if not yes:
-            typer.confirm(
-                f"Delete {', '.join(names)} with all cards and history?", abort=True, err=True
-            )
+        if not yes and not _confirmed(f"Delete {', '.join(names)} with all cards and history?"):
+            err("Nothing deleted.")
+            raise typer.Exit(1)
         names, count = store.forget_deck(deck)
     print(f"Deleted {', '.join(names)}: {plural(count, 'card')}.")
+
+
+def _confirmed(question: str) -> bool:
+    """Asked on stderr; Ctrl-C or the end of input is a no (on a line of its own)."""
+    try:
+        return typer.confirm(question, err=True)
+    except typer.Abort:
+        err("")
+        return False
 
 
 def config_get(

@@ -156,11 +156,15 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     shown_at = time.monotonic()
     judgement: Judgement | None = None
     chosen: tuple[int, ...] | None = None
+    # What a grade above the top gets told: only a right answer can be graded 3 or more.
+    capped = "A wrong answer can be graded"
     if shown.is_mcq:
         chosen, judgement = _answer_choice(session, term, shown)
         suggested: Grade | None = judgement.suggested
         top = int(judgement.max_grade)
         prompt = f"grade 0-{top} [{int(judgement.suggested)}]> "
+        if not chosen:
+            capped = "Not answered counts as wrong: it can be graded"
     else:
         _ask_or_undo(session, term, "(Enter shows the answer)> ")
         lead = Text("Answer: ", style="bold")
@@ -171,7 +175,7 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     if q.explanation:
         term.show(term.text.card_text(q.explanation))
     try:
-        grade = _ask_grade(session, term, prompt, suggested, top)
+        grade = _ask_grade(session, term, prompt, suggested, top, capped)
     except Quit:
         # Quitting never grades for you: the card stays as it was, due as before.
         print(f"Not graded: #{shown.card.id} (quitting never grades for you).")
@@ -244,7 +248,7 @@ def _answer_choice(
 
 
 def _ask_grade(
-    session: Session, term: Terminal, prompt: str, suggested: Grade | None, top: int
+    session: Session, term: Terminal, prompt: str, suggested: Grade | None, top: int, capped: str
 ) -> Grade:
     while True:
         line = _ask_or_undo(session, term, prompt)
@@ -253,7 +257,7 @@ def _ask_grade(
         if line.isdecimal() and line.isascii() and int(line) <= top:
             return Grade(int(line))
         if line.isdecimal() and line.isascii() and int(line) <= 5:
-            print(f"A wrong answer can be graded 0-{top}.")
+            print(f"{capped} 0-{top}.")
         else:
             print(f"Type a grade 0-{top} (? for help).")
 
@@ -279,5 +283,11 @@ def _summary(session: Session, term: Terminal, seconds: float, *, queued: int) -
         term.show(Text(done, style="bold") + line)
     left = session.left_today()
     # Cards failed today come back later today (learning) and are due tomorrow as well.
-    print(f"Left for today: {_counts(left)}." if left.total else "Nothing left for today.")
+    # A session of one deck speaks of that deck: other decks may still have cards today.
+    where = f" in {session.deck}" if session.deck else ""
+    print(
+        f"Left for today{where}: {_counts(left)}."
+        if left.total
+        else f"Nothing left for today{where}."
+    )
     print(f"Due tomorrow: {_counts(session.due_tomorrow(), learning=False)}.")

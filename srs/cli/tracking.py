@@ -16,7 +16,7 @@ from srs.cli.options import CardId, DbOption, DeckOption, shorten
 from srs.runtime import open_store, today_of
 
 if TYPE_CHECKING:
-    from srs.records import CardRow
+    from srs.records import CardRow, CardState
 
 
 def register(app: typer.Typer) -> None:
@@ -178,17 +178,25 @@ def _fsrs_stats(fsrs: dict, days: int, width: int, color: bool, bold) -> None:
 
 def _card_json(card: CardRow, today: dt.date) -> dict:
     state = card.state
+    status = card.status(today)
+    due = _due_shown(state, status, today)
     return {
         "id": card.id,
         "deck": card.deck,
         "question": card.question,
-        "due": state.due and state.due.isoformat(),
+        "due": due and due.isoformat(),
         "interval": state.interval,
         "ef": state.sm2.ef / 100,
         "reps": state.sm2.repetitions,
         "lapses": state.lapses,
-        "state": card.status(today),
+        "state": status,
     }
+
+
+def _due_shown(state: CardState, status: str, today: dt.date) -> dt.date | None:
+    """The day a card is due as `srs cards` shows it: a card failed today comes back today
+    (its schedule's due date counts once it passes)."""
+    return today if status == "learning" else state.due
 
 
 def cards(
@@ -232,7 +240,10 @@ def cards(
         # line out a little rather than hold every row back).
         page = list(itertools.islice(rows, _PAGE))
         if not page:
-            print("No cards.")
+            # New cards are never "due": say so, or `--due` on a first day looks empty.
+            print(
+                "No cards due today (new cards are listed without --due)." if due else "No cards."
+            )
             return
         layout = _CardColumns.fit(
             [_cells(card, today.day) for card in page],
@@ -261,8 +272,7 @@ def _cells(card: CardRow, today: dt.date) -> list[str]:
     """A card's cells in the `srs cards` table, but the question."""
     state = card.state
     status = card.status(today)
-    # A card failed today comes back today (its schedule's due date counts once it passes).
-    due = today if status == "learning" else state.due
+    due = _due_shown(state, status, today)
     return [
         str(card.id),
         card.deck,

@@ -86,6 +86,7 @@ class Draft:
     title: str = ""
     tags: tuple[str, ...] = ()
     id: str | None = None
+    reversed: bool = False  # canonical `reversed: yes`: a question/answer asked both ways
     multi_ok: bool = False  # several right answers allowed (canonical [x], "Answer: A, C")
     broken: bool = False  # an error was reported for it: it is not returned
     # Its options or answer line could not be read (an error says so): checking the options

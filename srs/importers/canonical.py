@@ -33,7 +33,8 @@ LAYOUT = "canonical"
 
 _H1 = re.compile(r" {0,3}#(?:\s+(.*))?")
 _H2 = re.compile(r" {0,3}##(?:\s+(.*))?")
-_META = re.compile(r"(id|tags|title):(.*)")  # lower case only: "Title: X" in an answer is text
+# Lower case only: "Title: X" in an answer is text.
+_META = re.compile(r"(id|tags|title|reversed):(.*)")
 _OPTION = re.compile(r" {0,3}[-*+]\s+\[([ xX])\](?:\s+(.*))?")
 # Near misses of an option ("- []", "-[x]", "- [ x]", "- [v]", "- [x]text") get their own error.
 _BAD_OPTION = re.compile(r" {0,3}[-*+]\s*\[\s*[xXvV*✓✔]?\s*\].*")
@@ -49,7 +50,9 @@ _TAG_SEPARATOR = re.compile(r"[\s,]+")
 _FENCE_START = frozenset("`~")
 _RULE_START = frozenset("-*_")
 _OPTION_START = frozenset("-*+")  # _OPTION and _BAD_OPTION
-_META_START = ("i", "t")
+_META_START = ("i", "t", "r")
+# `reversed:` takes these words (as `srs config set` does for a yes/no setting).
+_YES, _NO = frozenset({"yes", "true", "on", "y", "1"}), frozenset({"no", "false", "off", "n", "0"})
 
 
 @dataclass(slots=True)
@@ -172,9 +175,9 @@ def _read_lines(state: _State, lines: list[str], number: int) -> None:
 
 _SIMPLE_QUESTION = re.compile(
     r"(?P<heading>[^\s#][^\n]*)\n"
-    r"(?P<meta>(?:(?:id|tags|title):[^\n]*\n)*+)"
+    r"(?P<meta>(?:(?:id|tags|title|reversed):[^\n]*\n)*+)"
     # Blank lines, and lines no other pattern reads (nor metadata, wherever it stands).
-    r"(?P<body>(?:[ \t]*\n|(?!(?:id|tags|title):)[^\s#>*+\-_~`][^\n]*\n)*+)"
+    r"(?P<body>(?:[ \t]*\n|(?!(?:id|tags|title|reversed):)[^\s#>*+\-_~`][^\n]*\n)*+)"
     r"(?P<options>(?:- \[[ xX]\] [^\n]*\n)*+)"
     r"(?P<explanation>(?:[ \t]*\n|>[^\n]*\n)*+)"
 )
@@ -226,8 +229,8 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
         if "" in texts:
             return False  # "empty option"
         marks = [mark != " " for mark, _ in found]
-    if not _settle_kind(draft, body_text, options=bool(texts)):
-        return False  # "question has no options and no answer"
+    if _settle_kind(draft, body_text, options=bool(texts)) is not None:
+        return False  # "question has no options and no answer", or a reversed one that cannot be
     if ">" in explanation:
         draft.explanation = _explanation(explanation)
     if state.current is not None:
@@ -350,30 +353,35 @@ def _close_question(state: _State) -> None:
     # Each as one string, without leading and trailing blank lines.
     if q.explanation:  # most questions have none
         draft.explanation = "\n".join(q.explanation).strip("\n")
-    if not _settle_kind(draft, "\n".join(q.body).strip("\n"), options=bool(draft.options)):
-        state.error(draft.line, "question has no options and no answer")
+    problem = _settle_kind(draft, "\n".join(q.body).strip("\n"), options=bool(draft.options))
+    if problem is not None:
+        state.error(draft.line, problem)
     state.drafts.append(draft)
     state.current = None
 
 
-def _settle_kind(draft: Draft, body: str, *, options: bool) -> bool:
-    """The question's kind, text and answer, from whether it has options and from ``body``
-    (the text under its heading, before any options); False for one with neither options
-    nor an answer."""
+def _settle_kind(draft: Draft, body: str, *, options: bool) -> str | None:
+    """The question's kind, text and answer, from whether it has options, from ``body``
+    (the text under its heading, before any options) and from ``reversed:``; what is wrong
+    with it, if anything."""
     if options:
         if body:
             draft.text = f"{draft.text}\n{body}"
+        if draft.reversed:
+            return "reversed: a multiple-choice question has no answer to ask back"
     elif cloze.has_cloze(draft.text) or cloze.has_cloze(body):
         # A cloze: the heading and the text under it, gaps and all, are the card.
         draft.kind = "cloze"
         if body:
             draft.text = f"{draft.text}\n{body}"
+        if draft.reversed:
+            return "reversed: a cloze has a card per gap, not a reversed one"
     elif body:
-        draft.kind, draft.answer = "basic", body
+        draft.kind, draft.answer = "reversed" if draft.reversed else "basic", body
     else:
         draft.kind = "basic"
-        return False
-    return True
+        return "question has no options and no answer"
+    return None
 
 
 def _deck_title(state: _State, number: int, title: re.Match[str]) -> None:
@@ -405,7 +413,7 @@ def _outside_question(state: _State, number: int, line: str, first: str) -> None
 
 
 def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> None:
-    """``id:``, ``tags:`` or ``title:`` right under the heading."""
+    """``id:``, ``tags:``, ``title:`` or ``reversed:`` right under the heading."""
     state.deck_signs = True
     key, value = meta.group(1), meta.group(2).strip()
     if key in q.meta_seen:
@@ -418,7 +426,8 @@ def _metadata(state: _State, q: _Question, number: int, meta: re.Match[str]) -> 
 
 
 def _set_metadata(draft: Draft, key: str, value: str) -> str | None:
-    """The draft's id, tags or title from a metadata line; what is wrong with it, if anything."""
+    """The draft's id, tags, title or reversed from a metadata line; what is wrong with it,
+    if anything."""
     if key == "id":
         if not value:
             return "empty id"
@@ -427,6 +436,11 @@ def _set_metadata(draft: Draft, key: str, value: str) -> str | None:
         draft.id = value
     elif key == "tags":
         draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
+    elif key == "reversed":
+        word = value.lower()
+        if word not in _YES | _NO:
+            return f'reversed: yes or no, not "{value}"'
+        draft.reversed = word in _YES
     else:
         draft.title = value
     return None
