@@ -565,6 +565,20 @@ def _forgotten_in_anki(path: Path, col: Collection) -> tuple[Collection, int]:
     return col, forget - 86_400_000  # next_day moved it a day back
 
 
+def _srs_deck_in_anki(tmp_path: Path, text: str) -> tuple[Path, Path, Collection]:
+    """A Markdown deck imported into srs (its database), exported, and imported into a new
+    Anki collection (its path, and the collection, open)."""
+    deck = tmp_path / "lang.md"
+    deck.write_text(text)
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    assert cli("export", "-o", str(tmp_path / "out.apkg"), db=db).exit_code == 0
+    path = tmp_path / "collection.anki2"
+    col = Collection(str(path))
+    import_apkg(col, tmp_path / "out.apkg")
+    return db, path, col
+
+
 def _resets(store: Store, card_id: int):
     return [c for c in store.schedule_changes(card_id) if c.kind == "reset"]
 
@@ -610,14 +624,7 @@ def test_forget_in_anki_resets_srss_own_card_and_goes_back(tmp_path, monkeypatch
     state before is the replayed one). Exported with progress, the reset is Anki's Forget
     entry again, which comes back as the same reset."""
     monkeypatch.delenv("SRS_NOW")
-    deck = tmp_path / "lang.md"
-    deck.write_text("# Lang\n\n## trois?\n\nthree\n")
-    db = tmp_path / "srs.db"
-    assert cli("import", str(deck), db=db).exit_code == 0
-    assert cli("export", "-o", str(tmp_path / "out.apkg"), db=db).exit_code == 0
-    path = tmp_path / "collection.anki2"
-    col = Collection(str(path))
-    import_apkg(col, tmp_path / "out.apkg")
+    db, path, col = _srs_deck_in_anki(tmp_path, "# Lang\n\n## trois?\n\nthree\n")
     col, forget = _forgotten_in_anki(path, col)
     out = _import(db, export_packages(col, tmp_path)["current.apkg"])
     assert "0 added, 0 updated, 1 unchanged" in out and "1 reset added" in out
@@ -706,3 +713,65 @@ def test_a_note_back_from_anki_is_unchanged_kept_or_updated(tmp_path, monkeypatc
     with Store.open(db) as store:
         answers = dict(store.conn.execute("SELECT text, answer FROM questions"))
     assert answers == {"un?": "one", "deux?": "2", "trois?": "3"}
+
+
+# --- Anki's "Set due date" --------------------------------------------------------------
+
+
+def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
+    """srs's cards studied in Anki, then one given a due date by hand ("Set due date", with
+    "!": the interval too): srs takes that schedule (a change of kind anki at its time), once;
+    a card answered after its due date was set is replayed as before."""
+    monkeypatch.delenv("SRS_NOW")
+    db, path, col = _srs_deck_in_anki(tmp_path, "# Lang\n\n## un?\n\none\n\n## deux?\n\ntwo\n")
+    for day in range(2):
+        if day:
+            col = next_day(path, col)
+        study_in_anki(col, "Lang", lambda card, n: 3)
+    (set_by_hand,) = col.find_cards("un")
+    (answered_after,) = col.find_cards("deux")
+    col.sched.set_due_date([set_by_hand], "9!")
+    col.sched.set_due_date([answered_after], "0")
+    assert study_in_anki(col, "Lang", lambda card, n: 3) == 1  # deux, due now
+    card = col.get_card(set_by_hand)
+    due, interval = anki_due_date(col, card.due), card.ivl
+    assert interval == 9
+    package = export_packages(col, tmp_path)["current.apkg"]
+    out = _import(db, package)
+    assert "2 schedules changed" in out
+    with Store.open(db) as store:
+        ids = dict(
+            store.conn.execute(
+                "SELECT q.text, c.id FROM cards c JOIN questions q ON q.id = c.question_id"
+            )
+        )
+        taken = store.card_state(ids["un?"])
+        assert (taken.due, taken.sm2.interval) == (due, interval)
+        (change,) = [c for c in store.schedule_changes(ids["un?"]) if c.kind == "anki"]
+        assert change.after == taken and change.before == _replayed(store, ids["un?"])
+        replayed = store.card_state(ids["deux?"])
+        assert replayed == _replayed(store, ids["deux?"])
+        assert not store.schedule_changes(ids["deux?"])
+    again = _import(db, package)
+    assert "0 reviews added, 0 schedules changed" in again
+    with Store.open(db) as store:
+        assert len(store.schedule_changes(ids["un?"])) == 1
+        assert store.card_state(ids["un?"]) == taken
+    # A database new to these cards takes the same schedule.
+    second = tmp_path / "b" / "srs.db"
+    second.parent.mkdir()
+    _import(second, package)
+    with Store.open(second) as store:
+        (card_id,) = store.conn.execute(
+            "SELECT c.id FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.text = 'un?'"
+        ).fetchone()
+        assert store.card_state(card_id) == taken
+        assert [c.kind for c in store.schedule_changes(card_id)] == ["anki"]
+
+
+def _replayed(store: Store, card_id: int) -> CardState:
+    """The card's state from its answers alone: SM-2, first grade of a day."""
+    state = CardState()
+    for review in store.reviews(card_id):
+        state = sm2.answer(state, review.grade, review.study_day)
+    return state

@@ -158,7 +158,8 @@ def test_the_review_log_is_read_as_graded_answers(rows, v1):
     learning, review and relearning entries with a button; Again 1, Hard 3, Good 4, Easy 5
     (scheduler v1's learning buttons: Again 1, Good 4, Easy 5); clamped figures; the study
     day of the time; in time order by card; Forget's entries (manual, no interval, no ease
-    factor) listed; the other entries counted, with the last one."""
+    factor) listed; the other entries counted, with the last one, and the last manual or
+    rescheduled one."""
     db = sqlite3.connect(":memory:")
     db.execute(
         "CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid, ease, ivl, lastIvl, factor, time, type)"
@@ -166,15 +167,18 @@ def test_the_review_log_is_read_as_graded_answers(rows, v1):
     db.executemany("INSERT INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     days = clock.StudyDays(4)
     answers = _answers(db, days, v1=v1)
-    others, resets = _other_entries(db)
+    others, resets, scheduled = _other_entries(db)
     expected: dict[int, list[tuple]] = {}
     expected_others: dict[int, tuple[int, int]] = {}
     expected_resets: dict[int, list[int]] = {}
+    expected_scheduled: dict[int, int] = {}
     for rid, cid, ease, ivl, last_ivl, factor, taken, kind in sorted(rows):
         if kind == 4 and ivl == 0 and factor == 0:
             expected_resets.setdefault(cid, []).append(rid)
             continue
         if kind not in (0, 1, 2) or not 1 <= ease <= 4:
+            if kind in (4, 5):  # "Set due date", a reschedule
+                expected_scheduled[cid] = rid
             count, last = expected_others.get(cid, (0, 0))
             expected_others[cid] = (count + 1, max(last, rid))
             continue
@@ -185,6 +189,7 @@ def test_the_review_log_is_read_as_graded_answers(rows, v1):
     assert {cid: [tuple(a) for a in got] for cid, got in answers.items()} == expected
     assert others == expected_others
     assert resets == expected_resets
+    assert scheduled == expected_scheduled
 
 
 # --- cloze ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from srs.markup import html_to_text, split_answer
@@ -200,10 +201,11 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
     result = AnkiImport(
         path=collection.path, version=collection.version, notes=[], media=collection.media
     )
-    answers_of, other_entries, resets_of = (
+    answers_of, other_entries, resets_of, scheduled_of = (
         collection.answers,
         collection.other_entries,
         collection.resets,
+        collection.scheduled,
     )
     for note in collection.notes:
         cards = cards_of.get(note.id)
@@ -246,6 +248,9 @@ def to_import(collection: AnkiCollection, *, today: dt.date) -> AnkiImport:
                     # Just after the card's last log entry: the schedule is what that left.
                     taken_at_ms=max(card.mod * 1000, last_ms + 1) if last_ms else card.mod * 1000,
                     resets=tuple(resets),
+                    scheduled_at_ms=_set_by_hand(
+                        scheduled_of.get(card.id, 0), reviews, resets, card.type
+                    ),
                 )
             )
         result.notes.append(
@@ -321,6 +326,16 @@ def anki_state(
         lapses=card.lapses,
         memory=memory,
     )
+
+
+def _set_by_hand(at_ms: int, reviews: list[ReviewIn], resets: Sequence[int], kind: int) -> int:
+    """``at_ms`` (the card's last "Set due date" or reschedule) if its schedule is still the
+    one that set, and a schedule: after the last answer and reset, on a card not new; else 0."""
+    if not at_ms or kind == 0:
+        return 0
+    if (reviews and reviews[-1].anki_id > at_ms) or (resets and resets[-1] > at_ms):
+        return 0
+    return at_ms
 
 
 def _memory(data: str) -> Memory | None:

@@ -269,7 +269,7 @@ def _collection(
     ]
     # Scheduler v1 (schedVer 1) had other buttons while learning; v2 and v3 share a revlog.
     answers = _answers(db, days, v1=int(conf.get("schedVer") or 1) == 1)
-    other_entries, resets = _other_entries(db)
+    other_entries, resets, scheduled = _other_entries(db)
     return AnkiCollection(
         path=path,
         version=version,
@@ -282,6 +282,7 @@ def _collection(
         other_entries=other_entries,
         media=media,
         resets=resets,
+        scheduled=scheduled,
     )
 
 
@@ -346,21 +347,26 @@ def _answers(db: sqlite3.Connection, days: StudyDays, *, v1: bool) -> dict[int, 
 
 def _other_entries(
     db: sqlite3.Connection,
-) -> tuple[dict[int, tuple[int, int]], dict[int, list[int]]]:
-    """The log entries that are not answers, by card: Forget's (their times, in order), and
-    the others (how many, and the time of the last)."""
+) -> tuple[dict[int, tuple[int, int]], dict[int, list[int]], dict[int, int]]:
+    """The log entries that are not answers, by card: Forget's (their times, in order); the
+    others (how many, and the time of the last); and the time of the last that set the
+    card's schedule ("Set due date", a reschedule)."""
     other_entries: dict[int, tuple[int, int]] = {}
     resets: dict[int, list[int]] = {}
+    scheduled: dict[int, int] = {}
     # NOT INDEXED: a scan of the table, not its rows in card order (a random read each).
-    for cid, entry_id, reset in db.execute(
-        f"SELECT cid, id, {_IS_RESET} FROM revlog NOT INDEXED WHERE NOT ({_IS_ANSWER}) ORDER BY id"
+    for cid, entry_id, reset, sets_schedule in db.execute(
+        f"SELECT cid, id, {_IS_RESET}, type IN (4, 5) FROM revlog NOT INDEXED"
+        f" WHERE NOT ({_IS_ANSWER}) ORDER BY id"
     ):
         if reset:
             resets.setdefault(cid, []).append(entry_id)
-        else:
-            count, _ = other_entries.get(cid, (0, 0))
-            other_entries[cid] = (count + 1, entry_id)
-    return other_entries, resets
+            continue
+        count, _ = other_entries.get(cid, (0, 0))
+        other_entries[cid] = (count + 1, entry_id)
+        if sets_schedule:
+            scheduled[cid] = entry_id
+    return other_entries, resets, scheduled
 
 
 # tuple.__new__: the fastest way to make a NamedTuple of a row (a million of them).

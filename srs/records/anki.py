@@ -98,6 +98,9 @@ class AnkiCollection:
     other_entries: dict[int, tuple[int, int]]
     media: list[AnkiMedia]
     resets: dict[int, list[int]] = field(default_factory=dict)
+    # Anki card id -> the time (ms) of its last manual or rescheduled entry that is not a
+    # Forget: "Set due date", a reschedule.
+    scheduled: dict[int, int] = field(default_factory=dict)
 
 
 # --- What it means for srs ------------------------------------------------------------
@@ -135,6 +138,9 @@ class CardIn:
     # Anki's Forget entries (reset to new), their times in ms (revlog ids), in order: each
     # is a reset in srs's log, added once.
     resets: tuple[int, ...] = ()
+    # When its schedule was last set in Anki by hand ("Set due date", a reschedule), if that
+    # came after its last answer and reset (ms; 0 if not): that schedule is taken then.
+    scheduled_at_ms: int = 0
 
 
 @dataclass(frozen=True)

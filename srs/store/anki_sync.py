@@ -321,9 +321,12 @@ class AnkiSync(Connection):
                 card_id, state_row = existing[card.ord]
                 fresh = self._new_answers(card_id, card.reviews)
                 resets = self._new_resets(card_id, card.resets)
-                if not fresh and not resets:
+                changes = [("reset", at_ms, CardState()) for at_ms in resets]
+                if self._new_schedule(card_id, card.scheduled_at_ms):
+                    changes.append(("anki", card.scheduled_at_ms, card.state))
+                if not fresh and not changes:
                     continue
-                self._replay_card(card_id, fresh, resets, answer, summary, state_row, batch)
+                self._replay_card(card_id, fresh, changes, answer, summary, state_row, batch)
             else:
                 # Anki's own notes keep Anki's schedule; srs's notes replay their log.
                 # (A new card with answers was reset in Anki: new is its schedule too.)
@@ -356,6 +359,11 @@ class AnkiSync(Connection):
             state = baseline.state
         else:
             state = self._replayed_log(card_id, card.reviews, card.resets, answer, batch)
+            if card.scheduled_at_ms:  # set by hand in Anki after its last answer: taken
+                batch.add_change(
+                    "anki", card.scheduled_at_ms, card_id, state_json(state), state_json(card.state)
+                )
+                state = card.state
         batch.next_card += 1
         batch.cards.append(
             (card_id, question_id, deck_id, card.ord, int(suspended), *state_params(state))
@@ -506,54 +514,65 @@ class AnkiSync(Connection):
             fresh.append(review)
         return fresh
 
+    def _change_times(self, card_id: int, kind: str) -> list[int]:
+        """When the card's changes of this kind were made (ms)."""
+        return [
+            _ms(made_at)
+            for (made_at,) in self.conn.execute(
+                "SELECT s.made_at FROM schedule_change_cards x"
+                " JOIN schedule_changes s ON s.id = x.change_id"
+                " WHERE x.card_id = ? AND s.kind = ?",
+                [card_id, kind],
+            )
+        ]
+
     def _new_resets(self, card_id: int, resets: Sequence[int]) -> list[int]:
         """The resets (times in ms) the card does not have yet: a reset srs logged (or took
         from Anki before) at that moment is the same one."""
         if not resets:
             return []
-        known = [
-            _ms(made_at)
-            for (made_at,) in self.conn.execute(
-                "SELECT s.made_at FROM schedule_change_cards x"
-                " JOIN schedule_changes s ON s.id = x.change_id"
-                " WHERE x.card_id = ? AND s.kind = 'reset'",
-                [card_id],
-            )
-        ]
+        known = self._change_times(card_id, "reset")
         return [ms for ms in resets if all(abs(ms - at) > SAME_ANSWER_MS for at in known)]
+
+    def _new_schedule(self, card_id: int, at_ms: int) -> bool:
+        """Whether a schedule set by hand in Anki at ``at_ms`` (0: none) is new to the card:
+        a schedule taken from Anki then or later (at an earlier import) holds it already."""
+        if not at_ms:
+            return False
+        return all(at < at_ms - SAME_ANSWER_MS for at in self._change_times(card_id, "anki"))
 
     def _replay_card(
         self,
         card_id: int,
         fresh: list[ReviewIn],
-        resets: list[int],
+        changes: list[tuple[str, int, CardState]],
         answer: Answer,
         summary: AnkiImportSummary,
         state_row: tuple | None,
         batch: _Batch,
     ) -> None:
-        """Add ``fresh`` answers and ``resets`` to a card srs has, replay its log, write
-        every answer's kind and states, each new reset's state before, and the card's state."""
+        """Add ``fresh`` answers and ``changes`` (kind, time in ms, the state it leaves: a
+        reset, a schedule set in Anki) to a card srs has, replay its log, write every
+        answer's kind and states, each new change's state before, and the card's state."""
         conn = self.conn
         events: list[Answered | Changed] = []
-        new_resets = []
-        for at_ms in resets:
+        new_changes = []
+        for kind, at_ms, left in changes:
             # The batch's ids: it may hold changes not written yet.
             change_id = batch.next_change
             batch.next_change += 1
             conn.execute(
-                "INSERT INTO schedule_changes (id, kind, made_at, study_day)"
-                " VALUES (?, 'reset', ?, ?)",
-                [change_id, clock.utc_text_of_ms(at_ms), batch.days(at_ms).isoformat()],
+                "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, ?, ?, ?)",
+                [change_id, kind, clock.utc_text_of_ms(at_ms), batch.days(at_ms).isoformat()],
             )
             # Its state before is written once the replay has found it.
             conn.execute(
                 "INSERT INTO schedule_change_cards (change_id, card_id, state_before,"
                 " state_after) VALUES (?, ?, ?, ?)",
-                [change_id, card_id, _NEW_JSON, _NEW_JSON],
+                [change_id, card_id, _NEW_JSON, state_json(left)],
             )
-            new_resets.append(change_id)
-        summary.resets_added += len(resets)
+            new_changes.append(change_id)
+            summary.resets_added += kind == "reset"
         rows = []
         for review in fresh:
             rows.append(
@@ -600,14 +619,14 @@ class AnkiSync(Connection):
             events.append(
                 changed(change_id, _ms(made_at), kind, state_from_json(after), days_moved or 0)
             )
-        changes: list[tuple[Changed, CardState]] = []
-        state, replayed = replay(events, answer, changes=changes)
+        seen: list[tuple[Changed, CardState]] = []
+        state, replayed = replay(events, answer, changes=seen)
         conn.executemany(
             "UPDATE schedule_change_cards SET state_before = ? WHERE change_id = ? AND card_id = ?",
             [
                 (state_json(before), change.key, card_id)
-                for change, before in changes
-                if change.key in new_resets
+                for change, before in seen
+                if change.key in new_changes
             ],
         )
         # Answers before a reset or a schedule taken from Anki keep their figures (those
