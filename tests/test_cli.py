@@ -516,7 +516,7 @@ def test_a_card_failed_today_is_listed_as_due_today(imported):
     due date and `srs show` says so, though its schedule's due date (for after the repeat)
     is tomorrow."""
     session = run("review", "--db", str(imported), "--deck", "MLOps::Basics", input="\n1\nq\n")
-    assert "Again later today." in session.stdout
+    assert "Again later today, then tomorrow." in session.stdout
     table = run("cards", "--due", "--db", str(imported)).stdout.splitlines()
     (row,) = [line for line in table if "learning" in line.split()]
     assert row.split()[:3] == ["1", "MLOps::Basics", "2026-11-22"]
@@ -588,3 +588,25 @@ def test_cards_due_on_a_first_day_says_why_it_is_empty(imported):
     )
     assert srs("cards", "--due", "--json", db=imported).stdout.strip() == "[]"
     assert "new" in srs("cards", db=imported).stdout
+
+
+def test_a_hard_pass_comes_back_today_and_says_when_after(imported):
+    """Graded 3 (hard), a card is asked again today; the interval it earned still counts:
+    the screen says when the card is due once the repeat is passed."""
+    # A question/answer card: Enter shows the answer, then a grade.
+    deck = imported.parent / "qa.md"
+    deck.write_text("# QA\n\n## What does SM-2 stand for?\n\nSuperMemo 2.\n")
+    assert srs("import", str(deck), db=imported).exit_code == 0
+    first = run("review", "--deck", "QA", "--db", str(imported), input="\n5\nq\n")
+    assert "Next in 1 day." in first.stdout
+    later = run(
+        "review",
+        "--deck",
+        "QA",
+        "--db",
+        str(imported),
+        input="\n3\n\n4\nq\n",
+        SRS_NOW="2026-11-23T09:00:00",
+    )
+    assert "Again later today, then in 6 days." in later.stdout
+    assert later.stdout.count("Next in 6 days.") == 1  # the repeat, passed: the same date

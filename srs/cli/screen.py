@@ -11,6 +11,7 @@ graded is left as it was, and the screen says so.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sys
 import time
@@ -199,10 +200,16 @@ def _review_one(session: Session, term: Terminal, shown: Shown) -> None:
     elif session.cram:
         term.show("Cram: schedule unchanged.", "dim")
     elif log.after.needs_repeat(session.today):
-        term.show("Again later today.", "dim")
+        # The schedule was set by the day's first grade: the repeat only has to be passed.
+        term.show(f"Again later today, then {_due_in(log.after.due, session.today)}.", "dim")
     else:
         days = (log.after.due - session.today).days if log.after.due else 0
         term.show(f"Next in {days} day{'s' * (days != 1)}.", "dim")
+
+
+def _due_in(due: dt.date | None, today: dt.date) -> str:
+    days = (due - today).days if due else 1
+    return "tomorrow" if days == 1 else f"in {days} days"
 
 
 def _answer_choice(
