@@ -50,7 +50,7 @@ from srs.exporters.anki_options import OptionOrders, shuffle_script
 from srs.errors import SrsError
 from srs.markup import media_files
 from srs.records import CardExport, FsrsProgress, Question, Review
-from srs.records.export import note_mod
+from srs.records.export import ScheduleSet, note_mod
 
 # --- Note types. Ids, field names and order, template names: fixed forever. -----------
 
@@ -410,19 +410,39 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _revlog_rows(
-    card_id: int, reviews: Iterable[Review], now_ms: int, resets: Iterable[dt.datetime] = ()
+    card_id: int,
+    reviews: Iterable[Review],
+    now_ms: int,
+    resets: Iterable[dt.datetime] = (),
+    scheduled: Iterable[ScheduleSet] = (),
 ) -> list[list[int]]:
-    """A card's review log as revlog rows, its resets as Anki's Forget entries (manual, no
-    interval, no ease factor: Anki's FSRS starts the card's history again after one); ids
-    are the times in ms, not yet unique."""
+    """A card's review log as revlog rows; its resets as Anki's Forget entries (manual, no
+    interval, no ease factor: Anki's FSRS starts the card's history again after one), and
+    the schedules it was given otherwise (taken from Anki, postponed) as manual entries like
+    "Set due date"'s (an import takes the card's schedule from the last of them that follows
+    its answers). Ids are the times in ms, not yet unique."""
     rows = []
     reviewed = False  # a same-day repeat is learning until the card's first real review
     interval = 0  # the card's interval, for a reset's "interval before"
-    pending = sorted(resets)
-    for r in sorted(reviews, key=lambda r: r.reviewed_at):
-        while pending and pending[0] < r.reviewed_at:
-            rows.append(_reset_row(card_id, pending.pop(0), interval, now_ms))
+    # In time order; at one moment, a change before an answer (as srs replays them).
+    events: list[tuple[dt.datetime, int, Any]] = [(_utc(at), 0, None) for at in resets]
+    events += [(_utc(s.at), 1, s) for s in scheduled]
+    events += [(_utc(r.reviewed_at), 2, r) for r in reviews]
+    events.sort(key=lambda e: (e[0], e[1]))
+    for at, rank, item in events:
+        if rank == 0:
+            rows.append(_reset_row(card_id, at, interval, now_ms))
             reviewed, interval = False, 0
+            continue
+        if rank == 1:
+            rows.append(
+                # id, cid, usn, ease, ivl, lastIvl, factor, time, type (4: manual)
+                [_ms_at(at, now_ms), card_id, -1, 0, item.interval, item.interval_before]
+                + [item.ef * 10, 0, 4]
+            )
+            interval = item.interval
+            continue
+        r = item
         if r.kind != "cram":
             interval = r.interval_after
         if r.kind == "repeat":
@@ -432,8 +452,7 @@ def _revlog_rows(
             reviewed = reviewed or r.kind == "review"
         rows.append(
             [
-                # Anki rejects ids more than a day ahead: never in the future.
-                min(int(_utc(r.reviewed_at).timestamp() * 1000), now_ms),
+                _ms_at(at, now_ms),
                 card_id,
                 -1,  # usn
                 anki_ease(r.grade),
@@ -446,13 +465,17 @@ def _revlog_rows(
                 kind,
             ]
         )
-    rows.extend(_reset_row(card_id, at, interval, now_ms) for at in pending)
     return rows
+
+
+def _ms_at(at: dt.datetime, now_ms: int) -> int:
+    # Anki rejects ids more than a day ahead: never in the future.
+    return min(int(_utc(at).timestamp() * 1000), now_ms)
 
 
 def _reset_row(card_id: int, at: dt.datetime, interval: int, now_ms: int) -> list[int]:
     # id, cid, usn, ease, ivl, lastIvl, factor, time, type (4: manual)
-    return [min(int(_utc(at).timestamp() * 1000), now_ms), card_id, -1, 0, 0, interval, 0, 0, 4]
+    return [_ms_at(at, now_ms), card_id, -1, 0, 0, interval, 0, 0, 4]
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -652,7 +675,9 @@ class _CollectionWriter:
             card_id = next(self.ids)
             card = studied.get(card_ord)
             if card is not None:
-                revlog = _revlog_rows(card_id, card.reviews, self.now_ms, card.resets)
+                revlog = _revlog_rows(
+                    card_id, card.reviews, self.now_ms, card.resets, card.scheduled
+                )
                 self._revlog.extend(revlog)
             if card is None or card.state.is_new:
                 # New (never studied, or reset since: its history goes along): type 0,

@@ -597,7 +597,7 @@ def test_forget_in_anki_is_a_reset_in_srs_once(tmp_path, monkeypatch):
     package = export_packages(col, tmp_path)["current.apkg"]
     db = tmp_path / "srs.db"
     out = _import(db, package)
-    assert "1 reset added" in out and "left out" not in out
+    assert "1 reset added" in out and "not answers" not in out
     with Store.open(db) as store:
         (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
         (reset,) = _resets(store, card_id)
@@ -739,6 +739,7 @@ def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
     package = export_packages(col, tmp_path)["current.apkg"]
     out = _import(db, package)
     assert "2 schedules changed" in out
+    assert "2 review log entries not answers, not in srs's log (manual," in out
     with Store.open(db) as store:
         ids = dict(
             store.conn.execute(
@@ -762,11 +763,35 @@ def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
     second.parent.mkdir()
     _import(second, package)
     with Store.open(second) as store:
-        (card_id,) = store.conn.execute(
-            "SELECT c.id FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.text = 'un?'"
-        ).fetchone()
+        card_id = _card_of(store, "un?")
         assert store.card_state(card_id) == taken
         assert [c.kind for c in store.schedule_changes(card_id)] == ["anki"]
+    # srs postpones deux; srs -> a package -> another srs: both schedules go along.
+    with Store.open(db) as store:
+        now = clock.now()
+        store.postpone(None, 3, now, clock.study_day(now))
+        due = {text: store.card_state(_card_of(store, text)).due for text in ("un?", "deux?")}
+    moved = tmp_path / "moved.apkg"
+    assert cli("export", "-o", str(moved), "--with-progress", db=db).exit_code == 0
+    third = tmp_path / "c" / "srs.db"
+    third.parent.mkdir()
+    _import(third, moved)
+    with Store.open(third) as store:
+        for text, expected in due.items():
+            assert store.card_state(_card_of(store, text)).due == expected, text
+        assert store.card_state(_card_of(store, "un?")).sm2.interval == interval
+    # And back into the first: the same changes, none twice.
+    assert "0 reviews added, 0 schedules changed" in _import(db, moved)
+    with Store.open(db) as store:
+        assert len(store.schedule_changes(ids["un?"])) == 2  # taken from Anki, postponed
+
+
+def _card_of(store: Store, text: str) -> int:
+    (card_id,) = store.conn.execute(
+        "SELECT c.id FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.text = ?",
+        [text],
+    ).fetchone()
+    return card_id
 
 
 def _replayed(store: Store, card_id: int) -> CardState:

@@ -20,7 +20,7 @@ from srs.exporters.anki import write_apkg
 from srs.exporters.anki_options import OptionOrders
 
 from srs.errors import SrsError
-from srs.records.export import FIELDS_REVISION, note_mod
+from srs.records.export import FIELDS_REVISION, ScheduleSet, note_mod
 
 UTC = dt.UTC
 NOW = dt.datetime.now(UTC)
@@ -693,6 +693,14 @@ def test_a_reset_goes_into_the_review_log_as_anki_forget():
     # After the last answer, too; none in the future.
     late = exporter._revlog_rows(7, reviews[:1], _ms(at) + 5, [at + day])
     assert late[1] == [_ms(at) + 5, 7, -1, 0, 0, 1, 0, 0, 4]
+    # A schedule given otherwise (taken from Anki, postponed): a manual entry as "Set due
+    # date" writes, with the interval and ease it set; a reset after it starts from there.
+    moved = ScheduleSet(at + 2 * day, 6, 9, 230)
+    rows = exporter._revlog_rows(7, reviews[:2], 10**15, [at + 3 * day], [moved])
+    assert rows[2:] == [
+        [_ms(at + 2 * day), 7, -1, 0, 9, 6, 2300, 0, 4],
+        [_ms(at + 3 * day), 7, -1, 0, 0, 9, 0, 0, 4],
+    ]
 
 
 def _ms(moment: dt.datetime) -> int:

@@ -41,6 +41,7 @@ def print_package_import(done: PackageImport, *, dry_run: bool) -> None:
     if done.skipped_reviews:
         n = done.skipped_reviews
         print(
-            f"  {n} review log {'entry' if n == 1 else 'entries'} left out"
-            " (manual, rescheduled and filtered-deck entries are not answers; Forget is a reset)"
+            f"  {n} review log {'entry' if n == 1 else 'entries'} not answers, not in srs's log"
+            " (manual, rescheduled, filtered-deck; a due date set after the last answer is"
+            " taken as the card's schedule)"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from srs.records.card import CardState
 from srs.records.question import Question
@@ -32,6 +33,15 @@ def note_mod(content_changed_at: dt.datetime) -> int:
     return int(moment.timestamp()) + FIELDS_REVISION
 
 
+class ScheduleSet(NamedTuple):
+    """A schedule a card was given other than by an answer (taken from Anki, postponed)."""
+
+    at: dt.datetime  # UTC
+    interval_before: int
+    interval: int  # the interval it set
+    ef: int  # hundredths
+
+
 @dataclass(frozen=True)
 class CardExport:
     """Everything an exporter needs about one question and its card."""
@@ -47,6 +57,7 @@ class CardExport:
     uid: str = ""  # the question's identity in its deck ("id:...", "text:...", "anki:...")
     suspended: bool = False
     resets: tuple[dt.datetime, ...] = ()  # when it was put back to new (UTC), oldest first
+    scheduled: tuple[ScheduleSet, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True)

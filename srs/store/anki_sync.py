@@ -514,15 +514,15 @@ class AnkiSync(Connection):
             fresh.append(review)
         return fresh
 
-    def _change_times(self, card_id: int, kind: str) -> list[int]:
-        """When the card's changes of this kind were made (ms)."""
+    def _change_times(self, card_id: int, *kinds: str) -> list[int]:
+        """When the card's changes of these kinds were made (ms)."""
         return [
             _ms(made_at)
             for (made_at,) in self.conn.execute(
                 "SELECT s.made_at FROM schedule_change_cards x"
                 " JOIN schedule_changes s ON s.id = x.change_id"
-                " WHERE x.card_id = ? AND s.kind = ?",
-                [card_id, kind],
+                f" WHERE x.card_id = ? AND s.kind IN ({sql.marks(len(kinds))})",
+                [card_id, *kinds],
             )
         ]
 
@@ -536,10 +536,12 @@ class AnkiSync(Connection):
 
     def _new_schedule(self, card_id: int, at_ms: int) -> bool:
         """Whether a schedule set by hand in Anki at ``at_ms`` (0: none) is new to the card:
-        a schedule taken from Anki then or later (at an earlier import) holds it already."""
+        one srs set then or later holds it already (taken from Anki at an earlier import,
+        or a postpone: srs exports both as such entries)."""
         if not at_ms:
             return False
-        return all(at < at_ms - SAME_ANSWER_MS for at in self._change_times(card_id, "anki"))
+        known = self._change_times(card_id, "anki", "postpone")
+        return all(at < at_ms - SAME_ANSWER_MS for at in known)
 
     def _replay_card(
         self,

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from srs.records import CardExport, Review
+from srs.records.export import ScheduleSet
 from srs.store import sql
 from srs.store.connection import Connection
 from srs.store.questions import source_name
@@ -80,18 +81,28 @@ class Export(Connection):
             )
         return reviews
 
-    def _export_resets(self, card_ids: list[int]) -> dict[int, list[dt.datetime]]:
-        """When these cards (a chunk of them) were reset, by card, oldest first."""
+    def _export_changes(
+        self, card_ids: list[int]
+    ) -> tuple[dict[int, list[dt.datetime]], dict[int, list[ScheduleSet]]]:
+        """These cards' (a chunk of them) changes that are not answers, by card, oldest
+        first: when they were reset, and the schedules they were given otherwise (taken
+        from Anki, postponed; not those undone)."""
         resets: dict[int, list[dt.datetime]] = {}
-        for card_id, made_at in self.conn.execute(
-            "SELECT x.card_id, s.made_at FROM schedule_change_cards x"
-            " JOIN schedule_changes s ON s.id = x.change_id"
-            f" WHERE s.kind = 'reset' AND {sql.in_list('x.card_id', card_ids)}"
+        scheduled: dict[int, list[ScheduleSet]] = {}
+        for card_id, kind, made_at, before, after, ef in self.conn.execute(
+            "SELECT x.card_id, s.kind, s.made_at, json_extract(x.state_before, '$.interval'),"
+            " json_extract(x.state_after, '$.interval'), json_extract(x.state_after, '$.ef')"
+            " FROM schedule_change_cards x JOIN schedule_changes s ON s.id = x.change_id"
+            f" WHERE s.undone_at IS NULL AND {sql.in_list('x.card_id', card_ids)}"
             " ORDER BY s.made_at",
             card_ids,
         ):
-            resets.setdefault(card_id, []).append(moment(made_at))
-        return resets
+            if kind == "reset":
+                resets.setdefault(card_id, []).append(moment(made_at))
+            else:
+                change = ScheduleSet(moment(made_at), before, after, ef)
+                scheduled.setdefault(card_id, []).append(change)
+        return resets, scheduled
 
     def iter_export_cards(
         self, decks: Sequence[str] | None = None, *, history: bool = True
@@ -108,11 +119,9 @@ class Export(Connection):
             f"SELECT id, name FROM decks WHERE {sql.in_list('id', ids)} ORDER BY name", ids
         ).fetchall()
         days: dict[str, dt.date] = {}  # few distinct days, many rows: each parsed once
-        # (Most collections have no reset: then none is looked for, card by card.)
-        any_resets = history and bool(
-            self.conn.execute(
-                "SELECT 1 FROM schedule_changes WHERE kind = 'reset' LIMIT 1"
-            ).fetchone()
+        # (Many collections have no such change: then none is looked for, card by card.)
+        any_changes = history and bool(
+            self.conn.execute("SELECT 1 FROM schedule_changes LIMIT 1").fetchone()
         )
         stamps: dict[str, dt.datetime] = {}  # content stamps repeat (one per import run)
         for deck_id, deck in names:
@@ -123,7 +132,7 @@ class Export(Connection):
             )
             while chunk := [card_id for (card_id,) in order.fetchmany(sql.CHUNK)]:
                 reviews = self._export_reviews(chunk, days) if history else {}
-                resets = self._export_resets(chunk) if any_resets else {}
+                resets, scheduled = self._export_changes(chunk) if any_changes else ({}, {})
                 rows = {
                     row[0]: row
                     for row in self.conn.execute(
@@ -153,4 +162,5 @@ class Export(Connection):
                         uid=row[5 + 8],  # q.uid in QUESTION_COLUMNS
                         suspended=bool(row[-1]),
                         resets=tuple(resets.get(card_id, ())),
+                        scheduled=tuple(scheduled.get(card_id, ())),
                     )
