@@ -1002,3 +1002,49 @@ def test_a_reversed_question_from_markdown_has_both_cards_here_and_in_anki(tmp_p
     fronts = sorted(col.get_card(c).render_output().question_text for c in note.card_ids())
     assert len(fronts) == 2 and "Capital of Peru" in fronts[0] and "Lima" in fronts[1]
     col.close()
+
+
+def test_a_card_its_question_no_longer_makes_is_suspended_and_comes_back(tmp_path) -> None:
+    """`reversed: yes` removed (or a cloze gap): the second card is suspended with its
+    history, not asked as a copy of the first or left out of the export; put back, it is
+    unsuspended."""
+    from helpers import cli, run_srs
+
+    from srs.store import Store
+
+    deck = tmp_path / "geo.md"
+    reversed_ = "# Geo\n\n## Capital of Peru\nreversed: yes\n\nLima\n"
+    cloze = "\n## {{c1::Paris}} is in {{c2::France}}.\n"
+    deck.write_text(reversed_ + cloze)
+    db = tmp_path / "srs.db"
+    assert cli("import", str(deck), db=db).exit_code == 0
+    assert run_srs("review", "--db", str(db), input="\n4\n" * 4 + "q\n").returncode == 0
+
+    def states() -> list[str]:
+        return [line.split()[-1] for line in cli("cards", db=db).stdout.splitlines()[1:]]
+
+    def suspended() -> list[int]:
+        with Store.open(db) as store:
+            return [
+                card_id
+                for (card_id,) in store.conn.execute("SELECT id FROM cards WHERE suspended = 1")
+            ]
+
+    deck.write_text(
+        reversed_.replace("reversed: yes\n", "") + cloze.replace("{{c2::France}}", "France")
+    )
+    out = cli("import", str(deck), db=db).stdout
+    assert "0 added, 2 updated, 0 unchanged" in out
+    assert "2 cards no longer made by its question" in out and "suspended, history kept" in out
+    with Store.open(db) as store:
+        seconds = [
+            card_id for (card_id,) in store.conn.execute("SELECT id FROM cards WHERE ord = 1")
+        ]
+        assert suspended() == seconds and len(seconds) == 2
+        assert all(store.reviews(card_id) for card_id in seconds)
+    out = cli("export", "-o", str(tmp_path / "geo.apkg"), db=db).stdout
+    assert "2 notes, 2 cards" in out
+    deck.write_text(reversed_ + cloze)
+    out = cli("import", str(deck), db=db).stdout
+    assert "2 cards made again by its question: unsuspended" in out
+    assert suspended() == [] and len(states()) == 4

@@ -153,6 +153,13 @@ def import_(
             line += f", {s.pruned} pruned"
         print(line)
         _print_pairings(s)
+        if s.cards_dropped:
+            print(
+                f"  {plural(s.cards_dropped, 'card')} no longer made by its question (a gap or"
+                " `reversed:` removed): suspended, history kept"
+            )
+        if s.cards_back:
+            print(f"  {plural(s.cards_back, 'card')} made again by its question: unsuspended")
         if s.gone and not s.pruned:
             print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
             for text in s.gone:

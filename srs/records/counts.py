@@ -49,3 +49,7 @@ class FileImport:
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)
     # Pairs of texts not compared: too many questions left the file and came (see pairing).
     not_compared: int = 0
+    # Cards their question no longer makes (a cloze gap or `reversed:` removed): suspended,
+    # history kept; and such cards made again (the gap put back): unsuspended.
+    cards_dropped: int = 0
+    cards_back: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from srs import card_faces
 from srs.records import CardExport, Review
 from srs.records.export import ScheduleSet
 from srs.store import sql
@@ -146,6 +147,12 @@ class Export(Connection):
                 for card_id in chunk:
                     row = rows[card_id]
                     question = question_from_row(row[5 : 5 + QUESTION_WIDTH])
+                    # A card its question no longer makes (a gap removed: it is suspended,
+                    # with its history) has nothing to show: Anki would make it empty.
+                    if (row[4] or question.kind == "cloze") and row[4] not in card_faces.ords(
+                        question
+                    ):
+                        continue
                     changed_at = stamps.get(row[3])
                     if changed_at is None:
                         changed_at = stamps[row[3]] = moment(row[3])

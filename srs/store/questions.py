@@ -266,7 +266,7 @@ class Questions(Connection):
             elif stored.content != new_content:
                 result.updated += 1
                 self._update_question(stored, uid, new_content, source, q.line, now)
-                self._add_cards(stored.id, deck_id, card_faces.ords(q))
+                self._match_cards(stored, deck_id, card_faces.ords(q), result)
             else:
                 result.unchanged += 1
                 if (stored.source_file, stored.source_line) != (source, q.line):
@@ -309,8 +309,9 @@ class Questions(Connection):
         for g, n in pairing.pairs:
             stored, added = gone[g], change.added[n]
             self._delete_questions("id", [added.id])  # first: it holds the uid
-            line = questions[added.index].line
-            self._update_question(stored, added.uid, added.content, result.path, line, now)
+            question = questions[added.index]
+            self._update_question(stored, added.uid, added.content, result.path, question.line, now)
+            self._match_cards(stored, change.deck_id, card_faces.ords(question), result)
             result.added -= 1
             result.updated += 1
             result.paired.append((stored.content[1], added.content[1]))
@@ -392,6 +393,29 @@ class Questions(Connection):
                 self._add_cards(qid, deck_id, ords)
         # Consecutive rowids from last_id + 1, in the order inserted.
         return [_Added(last_id + 1 + k, *entry) for k, entry in enumerate(new)]
+
+    def _match_cards(
+        self, stored: _Stored, deck_id: int, ords: Sequence[int], result: FileImport
+    ) -> None:
+        """A changed question's cards, ``ords`` now: one it makes no more (a cloze gap or
+        `reversed:` removed) is suspended, with its history, as the question may get it back;
+        one it makes again is unsuspended; a new one is added."""
+        kind, text = stored.content[:2]  # what a text question's cards follow
+        before = set(card_faces.ords(Question(text, kind)))
+        self._add_cards(stored.id, deck_id, ords)
+        for ords_changed, suspend in ((before - set(ords), 1), (set(ords) - before, 0)):
+            if not ords_changed:
+                continue
+            changed = list(ords_changed)
+            n = self.conn.execute(
+                f"UPDATE cards SET suspended = ? WHERE question_id = ? AND suspended = ?"
+                f" AND {sql.in_list('ord', changed)}",
+                [suspend, stored.id, 1 - suspend, *changed],
+            ).rowcount
+            if suspend:
+                result.cards_dropped += n
+            else:
+                result.cards_back += n
 
     def _add_cards(self, question_id: int, deck_id: int, ords: Sequence[int]) -> None:
         """The question's cards numbered ``ords`` that it does not have yet."""
