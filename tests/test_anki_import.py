@@ -750,6 +750,10 @@ def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
         assert (taken.due, taken.sm2.interval) == (due, interval)
         (change,) = [c for c in store.schedule_changes(ids["un?"]) if c.kind == "anki"]
         assert change.after == taken and change.before == _replayed(store, ids["un?"])
+    shown = cli("show", str(ids["un?"]), db=db).stdout
+    line = f"{change.study_day}  schedule from Anki  -> due {due}, interval 9, EF 2.50"
+    assert line in shown
+    with Store.open(db) as store:
         replayed = store.card_state(ids["deux?"])
         assert replayed == _replayed(store, ids["deux?"])
         assert not store.schedule_changes(ids["deux?"])

@@ -397,6 +397,9 @@ def show(
         days = f" by {c.days} days" if c.days else ""
         undone = " (undone)" if c.undone_at else ""
         what = "schedule from Anki" if c.kind == "anki" else c.kind
+        if c.kind == "anki":  # the schedule it took, as an answer's line shows what it set
+            a = c.after
+            what += f"  -> due {a.due or '-'}, interval {a.interval}, EF {a.sm2.ef / 100:.2f}"
         events.append((c.made_at, f"  {c.study_day}  {what}{days}{undone}"))
     for _, line in sorted(events, key=lambda e: e[0]):
         print(line)
