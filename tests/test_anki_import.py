@@ -597,7 +597,7 @@ def test_forget_in_anki_is_a_reset_in_srs_once(tmp_path, monkeypatch):
     package = export_packages(col, tmp_path)["current.apkg"]
     db = tmp_path / "srs.db"
     out = _import(db, package)
-    assert "1 reset added" in out and "not answers" not in out
+    assert "1 reset added" in out and "not an answer" not in out and "not answers" not in out
     with Store.open(db) as store:
         (card_id,) = store.conn.execute("SELECT id FROM cards").fetchone()
         (reset,) = _resets(store, card_id)
@@ -739,7 +739,7 @@ def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
     package = export_packages(col, tmp_path)["current.apkg"]
     out = _import(db, package)
     assert "2 schedules changed" in out
-    assert "2 review log entries not answers, not in srs's log (manual," in out
+    assert "2 review log entries are not answers (manual, rescheduled, filtered-deck)" in out
     with Store.open(db) as store:
         ids = dict(
             store.conn.execute(
@@ -751,7 +751,7 @@ def test_a_due_date_set_in_anki_is_taken_for_srss_card(tmp_path, monkeypatch):
         (change,) = [c for c in store.schedule_changes(ids["un?"]) if c.kind == "anki"]
         assert change.after == taken and change.before == _replayed(store, ids["un?"])
     shown = cli("show", str(ids["un?"]), db=db).stdout
-    line = f"{change.study_day}  schedule from Anki  -> due {due}, interval 9, EF 2.50"
+    line = f"{change.study_day}  schedule imported  -> due {due}, interval 9, EF 2.50"
     assert line in shown
     with Store.open(db) as store:
         replayed = store.card_state(ids["deux?"])

@@ -40,8 +40,8 @@ def print_package_import(done: PackageImport, *, dry_run: bool) -> None:
         )
     if done.skipped_reviews:
         n = done.skipped_reviews
+        what = "entry is not an answer" if n == 1 else "entries are not answers"
         print(
-            f"  {n} review log {'entry' if n == 1 else 'entries'} not answers, not in srs's log"
-            " (manual, rescheduled, filtered-deck; a due date set after the last answer is"
-            " taken as the card's schedule)"
+            f"  {n} review log {what} (manual, rescheduled, filtered-deck), not added to the"
+            " log; a due date set by hand after a card's last answer is its schedule"
         )

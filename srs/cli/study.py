@@ -153,13 +153,15 @@ def import_(
             line += f", {s.pruned} pruned"
         print(line)
         _print_pairings(s)
+        their = "its question" if s.cards_dropped == 1 else "their questions"
         if s.cards_dropped:
             print(
-                f"  {plural(s.cards_dropped, 'card')} no longer made by its question (a gap or"
+                f"  {plural(s.cards_dropped, 'card')} no longer made by {their} (a gap or"
                 " `reversed:` removed): suspended, history kept"
             )
         if s.cards_back:
-            print(f"  {plural(s.cards_back, 'card')} made again by its question: unsuspended")
+            their = "its question" if s.cards_back == 1 else "their questions"
+            print(f"  {plural(s.cards_back, 'card')} made again by {their}: unsuspended")
         if s.gone and not s.pruned:
             print(f"  {len(s.gone)} no longer in the source (kept; --prune deletes them):")
             for text in s.gone:

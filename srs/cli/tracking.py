@@ -373,6 +373,8 @@ def show(
         f"  interval {interval}  EF {s.sm2.ef / 100:.2f}  reps {s.sm2.repetitions}"
         f"  lapses {s.lapses}{leech}"
     )
+    if sc.ord not in card_faces.ords(q):  # suspended by the import that saw it go
+        print("Its question no longer makes this card (a cloze gap or `reversed:` removed).")
     if s.memory is not None:  # FSRS's state of the card (kept once FSRS has seen it)
         print(
             f"FSRS memory: stability {s.memory.stability:.1f} days,"
@@ -396,7 +398,8 @@ def show(
     for c in changes:
         days = f" by {c.days} days" if c.days else ""
         undone = " (undone)" if c.undone_at else ""
-        what = "schedule from Anki" if c.kind == "anki" else c.kind
+        # "anki": a schedule taken at an import (Anki's, or one srs gave it elsewhere).
+        what = "schedule imported" if c.kind == "anki" else c.kind
         if c.kind == "anki":  # the schedule it took, as an answer's line shows what it set
             a = c.after
             what += f"  -> due {a.due or '-'}, interval {a.interval}, EF {a.sm2.ef / 100:.2f}"

@@ -47,9 +47,19 @@ class Control(Connection):
         return bool(row[0])
 
     def set_suspended(self, ids: Sequence[int], suspended: bool) -> int:
-        """Suspend or unsuspend cards (all ids checked first); returns how many changed."""
+        """Suspend or unsuspend cards (all ids checked first); returns how many changed. A
+        card its question no longer makes is not unsuspended (it would ask a copy)."""
         with self.atomic() as conn:
-            self.check_cards(ids)
+            rows = self._card_rows(ids, "c.suspended")
+            self._require_cards(ids, rows)
+            if not suspended:
+                for card_id in ids:
+                    if rows[card_id][0] == sql.NOT_MADE:
+                        raise SrsError(
+                            f"card {card_id} is no longer made by its question (a cloze gap"
+                            " or `reversed:` removed): put that back in its file and import"
+                            " it to study the card again"
+                        )
             changed = 0
             for chunk in sql.chunks(ids):
                 changed += conn.execute(

@@ -156,7 +156,7 @@ class Figures(Connection):
         scheduled = count(active)
         mature = count(f"{IS_MATURE} AND {active}")
         return StateCounts(
-            suspended=count(f"suspended = 1 AND {decks}"),
+            suspended=count(f"{sql.IS_SUSPENDED} AND {decks}"),
             new=count(f"{sql.ACTIVE} AND {sql.IS_NEW} AND {decks}"),
             learning=learning[False] + learning[True],
             young=scheduled - mature - learning[False],

@@ -403,16 +403,21 @@ class Questions(Connection):
         kind, text = stored.content[:2]  # what a text question's cards follow
         before = set(card_faces.ords(Question(text, kind)))
         self._add_cards(stored.id, deck_id, ords)
-        for ords_changed, suspend in ((before - set(ords), 1), (set(ords) - before, 0)):
+        # Marked as suspended by the import (sql.NOT_MADE), not by the user: only such a
+        # card is unsuspended when its question makes it again.
+        for ords_changed, old, new in (
+            (before - set(ords), 0, sql.NOT_MADE),
+            (set(ords) - before, sql.NOT_MADE, 0),
+        ):
             if not ords_changed:
                 continue
             changed = list(ords_changed)
             n = self.conn.execute(
                 f"UPDATE cards SET suspended = ? WHERE question_id = ? AND suspended = ?"
                 f" AND {sql.in_list('ord', changed)}",
-                [suspend, stored.id, 1 - suspend, *changed],
+                [new, stored.id, old, *changed],
             ).rowcount
-            if suspend:
+            if new:
                 result.cards_dropped += n
             else:
                 result.cards_back += n

@@ -72,6 +72,11 @@ UPDATE_CARD_STATE = (
 # Each takes the study day as its one parameter, where it has one.
 
 ACTIVE = "suspended = 0"
+# cards.suspended: 0 studied; 1 suspended (by the user, or as a leech); NOT_MADE suspended by
+# an import as its question no longer makes it (a cloze gap or `reversed:` removed), which
+# the import that makes it again undoes.
+NOT_MADE = 2
+IS_SUSPENDED = "suspended IN (1, 2)"
 IS_NEW = "due IS NULL"
 IS_SCHEDULED = "due IS NOT NULL"
 IS_DUE = "due <= ?"  # a review due today or overdue
