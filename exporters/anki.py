@@ -417,11 +417,23 @@ def _revlog_rows(
     scheduled: Iterable[ScheduleSet] = (),
 ) -> list[list[int]]:
     """A card's review log as revlog rows; its resets as Anki's Forget entries (manual, no
-    interval, no ease factor: Anki's FSRS starts the card's history again after one), and
-    the schedules it was given otherwise (taken from Anki, postponed) as manual entries like
-    "Set due date"'s (an import takes the card's schedule from the last of them that follows
-    its answers). Ids are the times in ms, not yet unique."""
+    interval, no ease factor: Anki's FSRS starts the card's history again after one); and,
+    if its schedule was last given otherwise than by an answer (taken from Anki, postponed),
+    that as a manual entry like "Set due date"'s, which an import takes the card's schedule
+    from (only the last: one row, not the card's every such change, in Anki's log). Ids are
+    the times in ms, not yet unique."""
     rows = []
+    last_answer = max(
+        (_utc(r.reviewed_at) for r in reviews if r.kind != "cram"),
+        default=None,
+    )
+    last_reset = max((_utc(at) for at in resets), default=None)
+    latest = max(scheduled, key=lambda s: _utc(s.at), default=None)
+    scheduled = [
+        s
+        for s in ([latest] if latest is not None else [])
+        if all(t is None or _utc(s.at) > t for t in (last_answer, last_reset))
+    ]
     reviewed = False  # a same-day repeat is learning until the card's first real review
     interval = 0  # the card's interval, for a reset's "interval before"
     # In time order; at one moment, a change before an answer (as srs replays them).

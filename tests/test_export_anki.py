@@ -693,14 +693,15 @@ def test_a_reset_goes_into_the_review_log_as_anki_forget():
     # After the last answer, too; none in the future.
     late = exporter._revlog_rows(7, reviews[:1], _ms(at) + 5, [at + day])
     assert late[1] == [_ms(at) + 5, 7, -1, 0, 0, 1, 0, 0, 4]
-    # A schedule given otherwise (taken from Anki, postponed): a manual entry as "Set due
-    # date" writes, with the interval and ease it set; a reset after it starts from there.
+    # The schedule last given otherwise than by an answer (taken from Anki, postponed): a
+    # manual entry as "Set due date" writes, with the interval and ease it set. Only the
+    # last, and only if no answer or reset came after it (the one an import reads).
+    between = ScheduleSet(at + day / 2, 1, 3, 250)
     moved = ScheduleSet(at + 2 * day, 6, 9, 230)
+    rows = exporter._revlog_rows(7, reviews[:2], 10**15, [], [between, moved])
+    assert rows[2:] == [[_ms(at + 2 * day), 7, -1, 0, 9, 6, 2300, 0, 4]]
     rows = exporter._revlog_rows(7, reviews[:2], 10**15, [at + 3 * day], [moved])
-    assert rows[2:] == [
-        [_ms(at + 2 * day), 7, -1, 0, 9, 6, 2300, 0, 4],
-        [_ms(at + 3 * day), 7, -1, 0, 0, 9, 0, 0, 4],
-    ]
+    assert rows[2:] == [[_ms(at + 3 * day), 7, -1, 0, 0, 6, 0, 0, 4]]
 
 
 def _ms(moment: dt.datetime) -> int:
