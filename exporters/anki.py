@@ -423,22 +423,18 @@ def _revlog_rows(
     from (only the last: one row, not the card's every such change, in Anki's log). Ids are
     the times in ms, not yet unique."""
     rows = []
-    last_answer = max(
-        (_utc(r.reviewed_at) for r in reviews if r.kind != "cram"),
-        default=None,
-    )
-    last_reset = max((_utc(at) for at in resets), default=None)
+    resets = [_utc(at) for at in resets]
+    # The schedule last given otherwise than by an answer, if it is still the card's.
     latest = max(scheduled, key=lambda s: _utc(s.at), default=None)
-    scheduled = [
-        s
-        for s in ([latest] if latest is not None else [])
-        if all(t is None or _utc(s.at) > t for t in (last_answer, last_reset))
-    ]
+    later = [_utc(r.reviewed_at) for r in reviews if r.kind != "cram"] + resets
+    if latest is not None and any(at >= _utc(latest.at) for at in later):
+        latest = None
     reviewed = False  # a same-day repeat is learning until the card's first real review
     interval = 0  # the card's interval, for a reset's "interval before"
     # In time order; at one moment, a change before an answer (as srs replays them).
-    events: list[tuple[dt.datetime, int, Any]] = [(_utc(at), 0, None) for at in resets]
-    events += [(_utc(s.at), 1, s) for s in scheduled]
+    events: list[tuple[dt.datetime, int, Any]] = [(at, 0, None) for at in resets]
+    if latest is not None:
+        events.append((_utc(latest.at), 1, latest))
     events += [(_utc(r.reviewed_at), 2, r) for r in reviews]
     events.sort(key=lambda e: (e[0], e[1]))
     for at, rank, item in events:
