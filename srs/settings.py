@@ -14,6 +14,13 @@ _TRUE = {"1", "yes", "true", "on", "y"}
 _FALSE = {"0", "no", "false", "off", "n"}
 
 
+def yes_or_no(text: str) -> bool | None:
+    """A typed yes or no (also true/false, on/off, y/n, 1/0, any case); None for anything
+    else. `srs config set` reads a yes/no setting with it, a deck's `reversed:` line too."""
+    word = text.strip().lower()
+    return True if word in _TRUE else False if word in _FALSE else None
+
+
 # NamedTuples, not dataclasses: `srs due` (a shell prompt) reads the settings, and importing
 # dataclasses would cost it more than everything else it loads.
 
@@ -64,10 +71,10 @@ class Setting(NamedTuple):
             except ValueError:
                 raise SrsError(f"{self.name} must be a number, not {text!r}") from None
         elif self.kind == "bool":
-            lowered = word.lower()
-            if lowered not in _TRUE | _FALSE:
+            yes = yes_or_no(word)
+            if yes is None:
                 raise SrsError(f"{self.name} must be yes or no, not {text!r}")
-            value = int(lowered in _TRUE)
+            value = int(yes)
         else:
             value = word.lower()
         return self.check(value)

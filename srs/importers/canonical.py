@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from srs import cloze
 from srs.importers._common import MAX_OPTIONS, Draft, Option, finish, question_of, split_lines
 from srs.records import ParseResult, Problem, Question, normalise, split_deck_name
+from srs.settings import yes_or_no
 
 LAYOUT = "canonical"
 
@@ -51,8 +52,6 @@ _FENCE_START = frozenset("`~")
 _RULE_START = frozenset("-*_")
 _OPTION_START = frozenset("-*+")  # _OPTION and _BAD_OPTION
 _META_START = ("i", "t", "r")
-# `reversed:` takes these words (as `srs config set` does for a yes/no setting).
-_YES, _NO = frozenset({"yes", "true", "on", "y", "1"}), frozenset({"no", "false", "off", "n", "0"})
 
 
 @dataclass(slots=True)
@@ -437,10 +436,10 @@ def _set_metadata(draft: Draft, key: str, value: str) -> str | None:
     elif key == "tags":
         draft.tags = tuple(dict.fromkeys(t for t in _TAG_SEPARATOR.split(value) if t))
     elif key == "reversed":
-        word = value.lower()
-        if word not in _YES | _NO:
+        yes = yes_or_no(value)  # the words `srs config set` takes for a yes/no setting
+        if yes is None:
             return f'reversed: yes or no, not "{value}"'
-        draft.reversed = word in _YES
+        draft.reversed = yes
     else:
         draft.title = value
     return None

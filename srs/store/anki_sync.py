@@ -109,6 +109,13 @@ class _Batch:
         self.change_cards.append((change_id, card_id, before, after))
 
 
+# A schedule change with its id (the batch counts them), and the card it touched.
+_INSERT_CHANGE = "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, ?, ?, ?)"
+_INSERT_CHANGE_CARD = (
+    "INSERT INTO schedule_change_cards (change_id, card_id, state_before, state_after)"
+    " VALUES (?, ?, ?, ?)"
+)
+
 # Answers held before the batch is written: bounds the memory a big import takes.
 _FLUSH_ROWS = 100_000
 # From this many answers on, an import into a log half its size or smaller is a collection
@@ -472,15 +479,8 @@ class AnkiSync(Connection):
             f" VALUES (?1, ?2, {sql.utc_text_of_ms('?2')}, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             batch.reviews,
         )
-        conn.executemany(
-            "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, ?, ?, ?)",
-            batch.changes,
-        )
-        conn.executemany(
-            "INSERT INTO schedule_change_cards (change_id, card_id, state_before, state_after)"
-            " VALUES (?, ?, ?, ?)",
-            batch.change_cards,
-        )
+        conn.executemany(_INSERT_CHANGE, batch.changes)
+        conn.executemany(_INSERT_CHANGE_CARD, batch.change_cards)
         for rows in (batch.questions, batch.cards, batch.reviews, batch.changes):
             rows.clear()
         batch.change_cards.clear()
@@ -563,16 +563,10 @@ class AnkiSync(Connection):
             # The batch's ids: it may hold changes not written yet.
             change_id = batch.next_change
             batch.next_change += 1
-            conn.execute(
-                "INSERT INTO schedule_changes (id, kind, made_at, study_day) VALUES (?, ?, ?, ?)",
-                [change_id, kind, clock.utc_text_of_ms(at_ms), batch.days(at_ms).isoformat()],
-            )
+            made_at, day = clock.utc_text_of_ms(at_ms), batch.days(at_ms).isoformat()
+            conn.execute(_INSERT_CHANGE, [change_id, kind, made_at, day])
             # Its state before is written once the replay has found it.
-            conn.execute(
-                "INSERT INTO schedule_change_cards (change_id, card_id, state_before,"
-                " state_after) VALUES (?, ?, ?, ?)",
-                [change_id, card_id, _NEW_JSON, state_json(left)],
-            )
+            conn.execute(_INSERT_CHANGE_CARD, [change_id, card_id, _NEW_JSON, state_json(left)])
             new_changes.append(change_id)
             summary.resets_added += kind == "reset"
         rows = []
