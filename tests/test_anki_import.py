@@ -505,6 +505,31 @@ def test_a_collection_moving_in_keeps_readers_going(anki, tmp_path, monkeypatch)
     assert f"{reviews} reviews added" in out and reviews > 8
 
 
+def test_a_collection_moving_in_leaves_every_index_made_again(anki, tmp_path, monkeypatch):
+    # Into a database with no card, the log's and the cards' indexes are dropped for the
+    # import and made again at its end: the schema is a fresh database's, the indexes whole.
+    from srs.store import anki_sync
+
+    monkeypatch.delenv("SRS_NOW")
+    monkeypatch.setattr(anki_sync, "_MOVING_IN_MIN", 1)  # any package is a collection
+    fresh, db = tmp_path / "fresh.db", tmp_path / "srs.db"
+    Store.open(fresh).close()
+    Store.open(db).close()
+    _import(db, anki["packages"]["current.apkg"])
+
+    def indexes(path):
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+        finally:
+            conn.close()
+
+    assert indexes(db) == indexes(fresh)
+    with Store.open(db) as store:
+        assert store.card_count() > 0
+
+
 def test_an_import_under_fsrs_gives_anki_s_cards_their_memory(anki, tmp_path):
     """Cards that keep Anki's schedule come with no FSRS memory of srs's: under FSRS the
     import replays their decks' memories, as switching to FSRS would."""

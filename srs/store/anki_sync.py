@@ -82,6 +82,16 @@ def _ms(text: str) -> int:
     return (moment(text) - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
+def _by_card(index_sql: str) -> bool:
+    """Whether a CREATE INDEX statement's first column is card_id."""
+    columns = index_sql.split("(", 1)[1].replace("[", "").replace('"', "").lstrip()
+    return columns.startswith("card_id")
+
+
+def _is_unique(index_sql: str) -> bool:
+    return index_sql.lstrip().upper().startswith("CREATE UNIQUE")
+
+
 @dataclass
 class _Batch:
     """Rows for the questions and cards new to srs, written a few thousand at a time (a
@@ -187,22 +197,23 @@ class AnkiSync(Connection):
     def _drop_review_indexes(self) -> list[str]:
         """For a collection moving in, drop the review log's indexes by day and kind and
         return the statements that make them again: a sort each at the end costs less than
-        a million scattered inserts. All inside the import's transaction."""
+        a million scattered inserts. All inside the import's transaction.
+
+        Into a database with no card yet, the cards' indexes go too but for the one that
+        keeps a question's cards apart (unique: a duplicate must fail as it is written):
+        a hundred thousand cards written with six indexes take 1.0 s, with one and the
+        rest made at the end 0.7 s (measured)."""
         empty = self.conn.execute("SELECT 1 FROM cards LIMIT 1").fetchone() is None
-        # Unless srs has no card yet, those by card stay: a card srs has is looked up by
-        # them (and they grow at their end: new cards have new ids).
         indexes = [
             (name, statement)
-            for name, statement in self.conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name = 'reviews' AND sql IS NOT NULL"
+            for name, table, statement in self.conn.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('reviews', 'cards') AND sql IS NOT NULL"
             )
-            if empty
-            or not statement.split("(", 1)[1]
-            .replace("[", "")
-            .replace('"', "")
-            .lstrip()
-            .startswith("card_id")
+            # Unless srs has no card yet, those of the log by card stay: a card srs has is
+            # looked up by them (and they grow at their end: new cards have new ids).
+            if (table == "reviews" and (empty or not _by_card(statement)))
+            or (table == "cards" and empty and not _is_unique(statement))
         ]
         for name, _ in indexes:
             self.conn.execute(f"DROP INDEX [{name}]")
