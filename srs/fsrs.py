@@ -68,6 +68,12 @@ def rating(grade: int) -> int:
     return 1 if grade < Grade.HARD else grade - 1
 
 
+def initial_difficulty(first_rating: int, parameters: Sequence[float]) -> float:
+    """FSRS-6's difficulty after a card's first answer (1-10), as py-fsrs computes it."""
+    w = parameters
+    return min(10.0, max(1.0, w[4] - math.exp(w[5] * (first_rating - 1)) + 1))
+
+
 def _factor(decay: float) -> float:
     return 0.9 ** (-1 / decay) - 1
 

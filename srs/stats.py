@@ -29,9 +29,13 @@ prints:
       "ef": {"mean": 2.41, "buckets": [{"from": 1.3, "to": 1.5, "cards": 2}, ...,
                                        {"from": 2.7, "to": null, "cards": 0}]},
       "hardest": [{"id": 7, "deck": "...", "question": "...", "ef": 1.3,
-                   "lapses": 3, "interval": 1}, ...],  # lowest EF, then most lapses
+                   "difficulty": null, "lapses": 3, "interval": 1}, ...],
+                                        # lowest EF, then most lapses; under FSRS the
+                                        # highest difficulty (1-10), then most lapses
       "fsrs": null                      # under FSRS (scheduler fsrs):
               {"desired_retention": 0.9,
+               "difficulty": {"mean": 5.2, "buckets": [{"from": 1, "to": 2, "cards": 4},
+                                                      ..., {"from": 9, "to": 10, ...}]},
                "true_retention": {"reviews": 40, "passed": 35, "rate": 0.875},
                "retrievability": [{"from": 0.95, "to": 1.0, "cards": 12}, ...,
                                   {"from": 0.0, "to": 0.5, "cards": 1}]}
@@ -40,7 +44,9 @@ prints:
 Under FSRS, true retention is the share of first-of-day grades of due cards graded 3 or
 more in the window (young and mature together), against the desired retention; the
 retrievability of each scheduled, active card with a memory state is its predicted recall
-today, with the parameters of its deck.
+today, with the parameters of its deck. The difficulty spread counts the scheduled cards
+with a memory (suspended too, as the EF spread). The hardest cards are those of highest
+difficulty, less those with no lapse and no more difficulty than a first Good answer gives.
 
 States exclude each other (suspended, then new, learning = a same-day repeat
 pending, young = interval < 21 days, mature); leeches (lapses >= leech_threshold)
@@ -164,22 +170,52 @@ def streak(studied: Callable[[dt.date], bool], today: dt.date) -> int:
     return n
 
 
-def hardest(cards: Iterable[CardRow]) -> list[dict[str, Any]]:
+def hardest(
+    cards: Iterable[CardRow], first_good: Callable[[str], float] | None = None
+) -> list[dict[str, Any]]:
     """The hardest cards as listed, less those with nothing hard about them: no lapse and
     the EF a card starts with, or more (early on, every card: a list of them would name
-    cards answered right)."""
+    cards answered right). Under FSRS (``first_good``: the difficulty after a first Good
+    answer in a deck, with its parameters), no lapse and that difficulty or less."""
+
+    def hard(card: CardRow) -> bool:
+        if card.state.lapses > 0:
+            return True
+        if first_good is None:
+            return card.state.sm2.ef < INITIAL_EF
+        memory = card.state.memory
+        return memory is not None and memory.difficulty > first_good(card.deck) + 1e-9
+
     return [
         {
             "id": card.id,
             "deck": card.deck,
             "question": card.question,
             "ef": card.state.sm2.ef / 100,
+            "difficulty": None
+            if card.state.memory is None
+            else round(card.state.memory.difficulty, 2),
             "lapses": card.state.lapses,
             "interval": card.state.sm2.interval,
         }
         for card in cards
-        if card.state.lapses > 0 or card.state.sm2.ef < INITIAL_EF
+        if hard(card)
     ]
+
+
+def difficulty_spread(rows: Iterable[Sequence[float]]) -> dict[str, Any]:
+    """FSRS difficulty histogram of scheduled cards from `Store.difficulty_counts` rows:
+    (whole difficulty 1-9, cards, their difficulties' sum); buckets 1-2 ... 9-10."""
+    buckets = dict.fromkeys(range(1, 10), 0)
+    total = count = 0.0
+    for whole, cards, summed in rows:
+        buckets[max(1, min(9, int(whole)))] += int(cards)
+        total += summed
+        count += cards
+    return {
+        "mean": round(total / count, 2) if count else None,
+        "buckets": [{"from": d, "to": d + 1, "cards": n} for d, n in buckets.items()],
+    }
 
 
 def gather(
@@ -211,11 +247,25 @@ def gather(
             today,
         ),
         "ef": ef_spread(store.ef_counts(deck)),
-        "hardest": hardest(store.hardest_cards(deck, HARDEST)),
+        "hardest": _hardest(store, settings, deck),
         "fsrs": fsrs(store, today, settings, deck=deck, days=days)
         if settings.scheduler == "fsrs"
         else None,
     }
+
+
+def _hardest(store: Store, settings: Settings, deck: str | None) -> list[dict[str, Any]]:
+    """Under SM-2 the lowest EF; under FSRS the highest difficulty."""
+    if settings.scheduler != "fsrs":
+        return hardest(store.hardest_cards(deck, HARDEST))
+    from srs.fsrs import initial_difficulty
+    from srs.scheduler import parameters_of
+
+    of = parameters_of(store.fitted_parameters())
+    return hardest(
+        store.hardest_cards(deck, HARDEST, by_difficulty=True),
+        lambda name: initial_difficulty(3, of(name)),
+    )
 
 
 # Retrievability buckets of `srs stats` under FSRS, from the top.
@@ -247,6 +297,7 @@ def fsrs(
     reviews, passed = young["reviews"] + mature["reviews"], young["passed"] + mature["passed"]
     return {
         "desired_retention": settings.desired_retention,
+        "difficulty": difficulty_spread(store.difficulty_counts(deck)),
         "true_retention": {
             "reviews": reviews,
             "passed": passed,

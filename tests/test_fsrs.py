@@ -28,6 +28,7 @@ from srs.records import (
     COLLECTION,
     CardState,
     FittedParameters,
+    Grade,
     Memory,
     Sm2State,
     parameters_for,
@@ -446,6 +447,49 @@ def test_stats_under_fsrs(learner):
     text = cli("stats", db=learner).stdout
     assert "True retention in the last 30 days  " in text and "(desired 90%" in text
     assert "Retrievability today" in text
+
+
+@pytest.mark.parametrize("grade", [Grade.WRONG, Grade.HARD, Grade.GOOD, Grade.PERFECT])
+def test_initial_difficulty_is_fsrs_s_after_a_first_answer(grade):
+    parameters = (*fsrs.DEFAULT_PARAMETERS[:4], 7.0, 0.7, *fsrs.DEFAULT_PARAMETERS[6:])
+    after = fsrs.FsrsScheduler(parameters).answer(CardState(), grade, TODAY)
+    assert fsrs.initial_difficulty(fsrs.rating(grade), parameters) == pytest.approx(
+        after.memory.difficulty
+    )
+
+
+def test_stats_under_fsrs_spread_and_rank_cards_by_difficulty(learner):
+    """Under FSRS, `srs stats` speaks of difficulty, not of SM-2's EF: the scheduled cards'
+    spread over it, and the hardest cards as the highest difficulty (less those with no
+    lapse and no more difficulty than a first Good answer gives)."""
+    assert cli("config", "set", "scheduler", "fsrs", db=learner).exit_code == 0
+    data = json.loads(cli("stats", "--json", db=learner).stdout)
+    with Store.open(learner) as store:
+        scheduled = [
+            (h.card_id, h.state)
+            for h in store.card_histories()
+            if h.state.due is not None and h.state.memory is not None
+        ]
+    difficulties = [state.memory.difficulty for _, state in scheduled]
+    expected = [0] * 9
+    for d in difficulties:
+        expected[min(int(d), 9) - 1] += 1
+    spread = data["fsrs"]["difficulty"]
+    assert [b["cards"] for b in spread["buckets"]] == expected
+    assert sum(expected) == len(scheduled) > 400 and len([n for n in expected if n]) > 2
+    assert [(b["from"], b["to"]) for b in spread["buckets"]][::8] == [(1, 2), (9, 10)]
+    assert spread["mean"] == pytest.approx(sum(difficulties) / len(difficulties), abs=0.006)
+    first_good = fsrs.initial_difficulty(3, fsrs.DEFAULT_PARAMETERS)
+    ranked = sorted(scheduled, key=lambda c: (-c[1].memory.difficulty, -c[1].lapses, c[0]))[:5]
+    hard = [(i, s) for i, s in ranked if s.lapses or s.memory.difficulty > first_good]
+    assert [(h["id"], h["difficulty"], h["lapses"]) for h in data["hardest"]] == [
+        (i, round(s.memory.difficulty, 2), s.lapses) for i, s in hard
+    ]
+    assert hard
+    text = cli("stats", db=learner).stdout
+    assert "Difficulty spread  (mean " in text and "EF spread" not in text
+    top = data["hardest"][0]
+    assert f"#{top['id']:<5} D {top['difficulty']:.1f}  lapses {top['lapses']:<3} " in text
 
 
 def test_export_under_fsrs_carries_memory_into_an_fsrs_anki(learner, tmp_path):

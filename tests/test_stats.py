@@ -220,6 +220,7 @@ def test_stats_json_is_pinned(history_store, db_path):
             "deck": "Lang::French",
             "question": "french 3",
             "ef": 2.32,
+            "difficulty": None,  # SM-2's cards have no FSRS memory
             "lapses": 1,
             "interval": 15,
         },
@@ -228,6 +229,7 @@ def test_stats_json_is_pinned(history_store, db_path):
             "deck": "Lang::French",
             "question": "french 6",
             "ef": 2.32,
+            "difficulty": None,
             "lapses": 1,
             "interval": 6,
         },
@@ -327,22 +329,24 @@ def test_reviews_by_day_counts_every_answer_of_each_day(history_store):
 
 
 def test_stats_figures_use_the_indexes(history_store):
-    """Card states, EF spread, hardest, and a deck's history, retention and streak probe:
-    every step searches an index or walks one (the EF spread reads the scheduled cards' index
-    in order); no step reads the cards or reviews table row by row."""
+    """Card states, EF and difficulty spreads, hardest, and a deck's history, retention and
+    streak probe: every step searches an index or walks one (the spreads read the scheduled
+    cards' indexes in order); no step reads the cards or reviews table row by row."""
     with history_store.trace() as captured:
         for deck in (None, "Lang", "Maths"):
             history_store.state_counts(deck, TODAY, 8)
             history_store.ef_counts(deck)
             history_store.hardest_cards(deck, 5)
+            history_store.hardest_cards(deck, 5, by_difficulty=True)
+            history_store.difficulty_counts(deck)
             history_store.retention_counts(deck, TODAY - dt.timedelta(days=30), TODAY)
             history_store.studied_on(deck, TODAY)
             history_store.reviews_by_day(deck, TODAY - dt.timedelta(days=30), TODAY)
     queries = [sql for sql in reads(captured) if "FROM decks" not in sql]
-    assert len(queries) == 3 * 11 + 3
+    assert len(queries) == 3 * 13 + 3
     for sql in queries:
         for step in query_plan(history_store, sql):
             words = step.split()
             if words[0] in {"SCAN", "SEARCH"} and words[1] in {"cards", "reviews", "c", "r"}:
                 assert "INDEX" in step or "PRIMARY KEY" in step, (sql, step)
-                assert words[0] == "SEARCH" or "ef" in step, (sql, step)
+                assert words[0] == "SEARCH" or "_ef" in step or "difficulty" in step, (sql, step)

@@ -25,7 +25,7 @@ def test_new_database_has_every_migration_and_wal(db_path):
         mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
     names = ["m001_initial", "m002_schedule_changes", "m003_stats_indexes", "m004_memory_state"]
     names += ["m005_fsrs_parameters", "m006_anki_round_trip", "m007_import_sources"]
-    names += ["m008_fewer_review_indexes"]
+    names += ["m008_fewer_review_indexes", "m009_fsrs_difficulty_index"]
     assert applied == list(migrations.NAMES) == names
     assert mode == "wal"
 

@@ -89,7 +89,7 @@ def stats(
 ) -> None:
     """Your progress: forecast, history, calendar, retention.
 
-    Also card states, streak, EF spread and the hardest cards.
+    Also card states, streak, EF spread (under FSRS: difficulty) and the hardest cards.
     """
     from srs import charts
     from srs import stats as figures
@@ -143,17 +143,25 @@ def stats(
     )
     if data["fsrs"] is not None:
         _fsrs_stats(data["fsrs"], days, width, color, bold)
-    ef = data["ef"]
     print()
-    mean = "-" if ef["mean"] is None else f"{ef['mean']:.2f}"
-    print(bold("EF spread") + f"  (mean {mean})")
-    for line in charts.histogram(charts.ef_rows(ef["buckets"]), width=min(width, 50), color=color):
+    if data["fsrs"] is None:
+        ef = data["ef"]
+        mean = "-" if ef["mean"] is None else f"{ef['mean']:.2f}"
+        print(bold("EF spread") + f"  (mean {mean})")
+        rows = charts.ef_rows(ef["buckets"])
+    else:  # the EF is SM-2's, which does not schedule the cards now
+        spread = data["fsrs"]["difficulty"]
+        mean = "-" if spread["mean"] is None else f"{spread['mean']:.1f}"
+        print(bold("Difficulty spread") + f"  (mean {mean}; FSRS, 1 easiest to 10 hardest)")
+        rows = [(f"{b['from']}-{b['to']}", b["cards"]) for b in spread["buckets"]]
+    for line in charts.histogram(rows, width=min(width, 50), color=color):
         print("  " + line)
     if data["hardest"]:
         print()
         print(bold("Hardest cards"))
         for h in data["hardest"]:
-            head = f"  #{h['id']:<5} EF {h['ef']:.2f}  lapses {h['lapses']:<3} "
+            figure = f"EF {h['ef']:.2f}" if data["fsrs"] is None else f"D {h['difficulty']:.1f}"
+            head = f"  #{h['id']:<5} {figure}  lapses {h['lapses']:<3} "
             print(head + shorten(h["question"], max(10, width - len(head))))
 
 

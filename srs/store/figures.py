@@ -178,20 +178,43 @@ class Figures(Connection):
             ids,
         ).fetchall()
 
-    def hardest_cards(self, deck: str | None, limit: int = 5) -> list[CardRow]:
-        """Scheduled cards with the lowest EF, most lapses first among equals.
+    def hardest_cards(
+        self, deck: str | None, limit: int = 5, *, by_difficulty: bool = False
+    ) -> list[CardRow]:
+        """Scheduled cards with the lowest EF, most lapses first among equals; or, with
+        ``by_difficulty`` (FSRS), those with an FSRS memory, the highest difficulty first.
 
-        Walks the scheduled (ef, lapses DESC, deck_id) index in order until `limit` cards
-        match (unary + on the deck: not a sort of all the deck's cards).
+        Walks the scheduled (ef, lapses DESC, deck_id) index, or the (difficulty DESC,
+        lapses DESC, deck_id) one, in order until `limit` cards match (unary + on the deck:
+        not a sort of all the deck's cards).
         """
         ids = self._stats_deck_ids(deck)
         where, params = self._cards_where(None if ids is None else deck, "+c.")
+        order = "c.ef, c.lapses DESC, c.id"
+        if by_difficulty:
+            where += f" AND c.{sql.HAS_DIFFICULTY}"
+            order = "c.difficulty DESC, c.lapses DESC, c.id"
         rows = self.conn.execute(
-            f"{_CARD_ROW} WHERE c.{sql.IS_SCHEDULED} AND {where}"
-            " ORDER BY c.ef, c.lapses DESC, c.id LIMIT ?",
+            f"{_CARD_ROW} WHERE c.{sql.IS_SCHEDULED} AND {where} ORDER BY {order} LIMIT ?",
             [*params, limit],
         )
         return [_card_row(row) for row in rows]
+
+    def difficulty_counts(self, deck: str | None) -> list[tuple[int, int, float]]:
+        """Scheduled cards (suspended too) with an FSRS memory, per whole difficulty (1-9;
+        10 counts as 9): (difficulty, cards, their difficulties' sum), by difficulty. One
+        walk of the (difficulty DESC, lapses DESC, deck_id) index, which holds them all."""
+        ids = self._stats_deck_ids(deck)
+        # (+deck_id: the deck's cards from this index too, not each read from the table.)
+        where, params = ("1", []) if ids is None else (sql.in_list("+deck_id", ids), ids)
+        rows = self.conn.execute(
+            f"SELECT min(CAST(difficulty AS INTEGER), 9) AS whole, count(*), sum(difficulty)"
+            f" FROM cards"
+            f" WHERE {sql.IS_SCHEDULED} AND {sql.HAS_DIFFICULTY} AND {where}"
+            f" GROUP BY whole ORDER BY whole",
+            params,
+        )
+        return [tuple(row) for row in rows]
 
     def list_cards(
         self,

@@ -271,6 +271,16 @@ def m008_fewer_review_indexes(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_reviews_study_day_kind")
 
 
+def m009_fsrs_difficulty_index(db: Database) -> None:
+    """Under FSRS, `srs stats` ranks the hardest cards by difficulty and spreads the
+    scheduled cards over it: from this index (partial: cards with an FSRS memory), as the
+    EF figures come from `idx_cards_scheduled_ef`, not from a scan of a million cards."""
+    db.execute(
+        "CREATE INDEX idx_cards_scheduled_difficulty ON cards (difficulty DESC, lapses DESC,"
+        " deck_id) WHERE due IS NOT NULL AND difficulty IS NOT NULL"
+    )
+
+
 STEPS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_schedule_changes,
@@ -280,6 +290,7 @@ STEPS: list[Callable[[Database], None]] = [
     m006_anki_round_trip,
     m007_import_sources,
     m008_fewer_review_indexes,
+    m009_fsrs_difficulty_index,
 ]
 NAMES: tuple[str, ...] = tuple(step.__name__ for step in STEPS)
 

@@ -79,5 +79,6 @@ NOT_MADE = 2
 IS_SUSPENDED = "suspended IN (1, 2)"
 IS_NEW = "due IS NULL"
 IS_SCHEDULED = "due IS NOT NULL"
+HAS_DIFFICULTY = "difficulty IS NOT NULL"  # an FSRS memory (with IS_SCHEDULED: an index)
 IS_DUE = "due <= ?"  # a review due today or overdue
 IS_LEARNING = "last_review = ? AND repeat_today = 1"  # a same-day repeat pending
