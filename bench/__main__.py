@@ -717,6 +717,20 @@ def bench_fsrs(sizes: list[int], runs: int) -> list[Row]:
             ratio <= 1.1,
         )
     )
+    # Under FSRS `srs stats` adds true retention, retrievability and the difficulty spread.
+    stats_fsrs = Variant("stats fsrs", [SRS, "stats", "--db", str(fsrs_path)])
+    stats_sm2 = Variant("stats sm2", [SRS, "stats", "--db", str(build.db_path(size))])
+    interleave([stats_fsrs, stats_sm2], max(3, runs // 2))
+    rows.append(
+        Row(
+            f"`srs stats` on {build.label(size)} under FSRS vs SM-2",
+            ms(stats_fsrs.median),
+            ms(stats_sm2.median),
+            stats_fsrs.median / stats_sm2.median,
+            "",
+            None,
+        )
+    )
     return rows
 
 

