@@ -1,5 +1,5 @@
-"""The `srs` command's entry point, and the one place an SrsError becomes a line on
-stderr and exit code 1.
+"""The `srs` command's entry point, and the one place an SrsError (or an SQLite error met
+after the database opened) becomes a line on stderr and exit code 1.
 
 The plain forms of `srs due` (shell prompts run it all day) are run by :mod:`srs.due`
 without importing typer; everything else goes to the typer app in :mod:`srs.cli.app`.
@@ -34,4 +34,14 @@ def main() -> None:
     except BrokenPipeError:
         # Nothing more can be written: point stdout at nothing so exiting does not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as e:
+        # A page damaged past those opening reads, a lock held too long... (sqlite3 is not
+        # imported here: `srs --help` starts without it, and then no such error can come.)
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(e, sqlite3.DatabaseError):
+            raise
+        from srs.store.connection import database_error
+
+        err(f"error: {database_error(e)}")
         sys.exit(1)

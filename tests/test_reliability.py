@@ -970,6 +970,41 @@ def test_bad_database_is_one_line_exit_1_and_untouched(bad_database_runs, kind, 
     assert db.parent.exists() or not BAD_DATABASES[kind][0]
 
 
+def test_a_database_damaged_past_its_first_pages_is_one_line_exit_1(tmp_path):
+    """A database that opens (its schema and settings whole) but whose review log's pages
+    are garbage: a command that reads them says so in one line, names the file, and leaves
+    it as it was; one that does not read them still works."""
+    db = tmp_path / "srs.db"
+    import_decks(db)
+    assert study_day(db, NOW, answer_key()) == 20
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    pages = [
+        n
+        for (n,) in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name IN"
+            " (SELECT name FROM sqlite_master WHERE tbl_name = 'reviews')"
+        )
+    ]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    garbage = random.Random(7).randbytes(page_size)
+    for n in pages:
+        data[(n - 1) * page_size : n * page_size] = garbage
+    db.write_bytes(bytes(data))
+    before = db.read_bytes()
+    result = run_srs("stats", "--db", str(db))
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr.startswith(f"error: {db}: damaged (database disk image is malformed);")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+    # `srs due` counts today's answers too, on its fast path (no store): the same line.
+    due = run_srs("due", "--db", str(db))
+    assert (due.returncode, due.stdout, due.stderr) == (1, "", result.stderr)
+    assert run_srs("config", "get", "--db", str(db)).returncode == 0  # the settings are whole
+
+
 READING = {
     "due": ["due"],
     "decks": ["decks"],

@@ -160,12 +160,29 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+# The database the command opened last: a database error met later (a page damaged past
+# the ones opening reads) names it (database_error).
+_opened: Path | None = None
+
+
+def database_error(error: sqlite3.Error) -> str:
+    """An SQLite error met after opening, as the command's one line of error."""
+    where = f"{_opened}: " if _opened is not None else ""
+    if isinstance(error, sqlite3.OperationalError) and "malformed" not in str(error):
+        return f"{where}{error}"
+    return (
+        f"{where}damaged ({error}); restore it from a copy (`srs backup` makes one; an upgrade"
+        " leaves a .bak beside it), or try `sqlite3 FILE .recover` on a copy"
+    )
+
+
 class Connection:
     """An open srs database: the connection, its transactions, and the small tables."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        global _opened
         self.conn = conn
-        self.path = path
+        self.path = _opened = path
         self._deck_names: dict[int, str] | None = None
         self._depth = 0  # savepoints open inside the current transaction
 
