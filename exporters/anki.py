@@ -47,7 +47,7 @@ import genanki
 from srs.exporters.anki_html import attribute, clean, cloze_html, text_to_html
 from srs.exporters.anki_options import OptionOrders, shuffle_script
 
-from srs.errors import SrsError
+from srs.errors import SrsError, why_not_written
 from srs.markup import media_files
 from srs.records import CardExport, FsrsProgress, Question, Review
 from srs.records.export import ScheduleSet, note_mod
@@ -519,7 +519,12 @@ def write_apkg(
     collection = path.with_name(f".{path.name}.{secrets.token_hex(4)}.anki2")
     try:
         try:
+            # Made here first: the reason it cannot be (no folder, no permission) is the
+            # system's, which SQLite would only give as "unable to open database file".
+            os.close(os.open(collection, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             conn = sqlite3.connect(collection, isolation_level=None)
+        except OSError as e:
+            raise SrsError(f"cannot write {path}: {why_not_written(path, e)}") from None
         except sqlite3.Error as e:
             raise SrsError(f"cannot write {path}: {e}") from None
         try:
@@ -898,7 +903,7 @@ def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> int:
     try:
         fd = os.open(tmp, flags, 0o666)  # 0o666 so the umask applies, as for any new file
     except OSError as e:
-        raise SrsError(f"cannot write {path}: {e.strerror or e}") from None
+        raise SrsError(f"cannot write {path}: {why_not_written(path, e)}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

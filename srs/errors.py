@@ -3,3 +3,13 @@
 
 class SrsError(Exception):
     """A problem the user can fix (bad file, flag, database). Shown without a traceback."""
+
+
+def why_not_written(path: object, error: OSError) -> str:
+    """Why a file could not be made at ``path``, in a few words: a missing folder is named."""
+    import errno
+    import os
+
+    if error.errno == errno.ENOENT:
+        return f"no such folder {os.path.dirname(os.fspath(path)) or '.'}"  # type: ignore[arg-type]
+    return error.strerror or str(error)

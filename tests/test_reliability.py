@@ -1079,6 +1079,26 @@ def test_a_read_only_database_can_still_be_read_backed_up_and_exported(locked_fo
     assert snapshot(db.parent) == before
 
 
+def test_a_package_or_backup_into_a_folder_it_cannot_write_says_why(locked_folder):
+    """The system's reason, not SQLite's "unable to open database file"; nothing left."""
+    db, out = locked_folder
+    out.chmod(0o555)
+    try:
+        for argv, message in (
+            (["export", "-o", f"{out}/"], f"cannot write {out / 'MLOps.apkg'}: Permission denied"),
+            (["backup", f"{out}/"], f"{out}/srs.db.20261122-090000.bak: cannot write a backup"),
+            (["backup", str(out / "x" / "b.db")], f"{out}/x/b.db: cannot write a backup"),
+        ):
+            result = run_without_root_powers(*argv, "--db", str(db))
+            assert (result.returncode, result.stdout) == (1, ""), result.stdout
+            assert result.stderr.startswith(f"error: {message}"), result.stderr
+            assert result.stderr.count("\n") == 1
+        assert result.stderr.endswith(f"(no such folder {out / 'x'})\n")
+        assert not list(out.iterdir())
+    finally:
+        out.chmod(0o755)
+
+
 def test_a_read_only_database_that_needs_an_upgrade_says_so(locked_folder):
     db, _ = locked_folder
     conn = sqlite3.connect(db)

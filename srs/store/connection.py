@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Self
 
 from srs import clock
-from srs.errors import SrsError
+from srs.errors import SrsError, why_not_written
 from srs.settings import Settings, setting
 from srs.store import migrations
 
@@ -394,7 +394,14 @@ class Connection:
         if target.exists():
             raise SrsError(f"{target}: already exists; choose another name")
         try:
+            # Made here first: the system says why it cannot be (SQLite would only say
+            # "unable to open database file"); O_EXCL: never over a file made meanwhile.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             dest = sqlite3.connect(target)
+        except OSError as e:
+            raise SrsError(
+                f"{target}: cannot write a backup ({why_not_written(target, e)})"
+            ) from None
         except sqlite3.Error as e:
             raise SrsError(f"{target}: cannot write a backup ({e})") from None
         try:
