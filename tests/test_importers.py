@@ -392,6 +392,21 @@ CANONICAL_CASES = [
         0,
     ),
     (
+        "a letter for the mark, first or later: a malformed option, not text",
+        "## Q?\n- [y] a\n- [ ] b\n- [x] c\n- [o] d\n",
+        [
+            'f:2: malformed option; write "- [ ] text" or "- [x] text"',
+            'f:5: malformed option; write "- [ ] text" or "- [x] text"',
+        ],
+        0,
+    ),
+    (
+        "a number in brackets in a body is a list, not an option",
+        "## Q?\n- [1] Smith, 2020\n\n- [x] a\n- [ ] b\n",
+        [],
+        1,
+    ),
+    (
         "text after options",
         "## Q?\n- [x] a\n- [ ] b\nstray\nmore\n",
         ['f:4: text after the options; start an explanation with "> "'],

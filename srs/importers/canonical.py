@@ -37,8 +37,9 @@ _H2 = re.compile(r" {0,3}##(?:\s+(.*))?")
 # Lower case only: "Title: X" in an answer is text.
 _META = re.compile(r"(id|tags|title|reversed):(.*)")
 _OPTION = re.compile(r" {0,3}[-*+]\s+\[([ xX])\](?:\s+(.*))?")
-# Near misses of an option ("- []", "-[x]", "- [ x]", "- [v]", "- [x]text") get their own error.
-_BAD_OPTION = re.compile(r" {0,3}[-*+]\s*\[\s*[xXvV*✓✔]?\s*\].*")
+# Near misses of an option ("- []", "-[x]", "- [ x]", "- [v]", "- [y]", "- [x]text") get their
+# own error: a letter or a tick in the box ("- [1] Smith" in a body is a list, not an option).
+_BAD_OPTION = re.compile(r" {0,3}[-*+]\s*\[\s*[A-Za-z*✓✔]?\s*\].*")
 _QUOTE = re.compile(r" {0,3}>\s?(.*)")
 _RULE = re.compile(r" {0,3}(?:-{3,}|\*{3,}|_{3,})")  # a thematic break between questions
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
