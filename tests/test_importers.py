@@ -401,6 +401,22 @@ CANONICAL_CASES = [
         0,
     ),
     (
+        "a misspelt metadata key right under the heading",
+        "## Q?\ntag: geo\nA.\n\n## R?\ntags: x\ntitel: T\nA.\n\n## S?\nreverse: yes\nA.\n",
+        [
+            'f:2: unknown metadata key "tag" (did you mean "tags:"?)',
+            'f:7: unknown metadata key "titel" (did you mean "title:"?)',
+            'f:11: unknown metadata key "reverse" (did you mean "reversed:"?)',
+        ],
+        0,
+    ),
+    (
+        "a word unlike a key, or a key after a blank line, is text",
+        "## Q?\ntime: 5 minutes\n\n## R?\n\ntag: this is the answer\n",
+        [],
+        2,
+    ),
+    (
         "a number in brackets in a body is a list, not an option",
         "## Q?\n- [1] Smith, 2020\n\n- [x] a\n- [ ] b\n",
         [],

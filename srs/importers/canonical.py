@@ -154,6 +154,10 @@ def _read_lines(state: _State, lines: list[str], number: int) -> None:
         # Metadata only right under the heading, and never indented: line[:1], not first.
         elif q.last == "heading" and line[:1] in _META_START and (meta := _META.fullmatch(line)):
             _metadata(state, q, number, meta)
+        elif q.last == "heading" and (key := _misspelt_key(line)) is not None:
+            state.error(
+                number, f'unknown metadata key "{line.partition(":")[0]}" (did you mean "{key}:"?)'
+            )
         elif first in _OPTION_START and (option := _OPTION.fullmatch(line)) is not None:
             _option(state, q, number, option)
         elif first in _OPTION_START and _BAD_OPTION.fullmatch(line):
@@ -216,6 +220,8 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
     draft = Draft(text, number, multi_ok=True)
     if meta and not _read_metadata(draft, meta):
         return False
+    if body[:1] not in ("", "\n", " ", "\t") and _misspelt_key(body) is not None:
+        return False  # "unknown metadata key"
     if body.isspace() or not body:  # the usual body: a blank line between heading and options
         body_text, body_lines = "", body.count("\n")
     else:
@@ -259,6 +265,23 @@ def _read_metadata(draft: Draft, meta: str) -> bool:
             return False
         seen.add(key)
     return True
+
+
+_META_KEYS = ("id", "tags", "title", "reversed")
+_KEY_LIKE = re.compile(r"([a-z]+):")
+
+
+def _misspelt_key(line: str) -> str | None:
+    """The metadata key that a line right under a heading seems to misspell ("tag:",
+    "titel:"), if any: such a line would be read as text, and its question's tags or title
+    silently lost. Words less like a key ("time:", "note:") are text."""
+    found = _KEY_LIKE.match(line)
+    if found is None or found.group(1) in _META_KEYS:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(found.group(1), _META_KEYS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _explanation(lines: str) -> str:
