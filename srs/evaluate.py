@@ -213,7 +213,7 @@ def evaluate(
             f"srs evaluate needs at least {MIN_REVIEWS} scorable reviews; {where} has"
             f" {len(reviews)} (a scorable review is the first answer of a day to a card"
             " answered on an earlier day: not a card's first answer, not a same-day repeat,"
-            " not cram)"
+            " not cram); keep studying over the coming days and run it again"
         )
     starts = fold_starts(reviews, splits)
     made = RunItems()

@@ -67,7 +67,8 @@ def optimize(
         where = f"deck {deck!r}" if deck != COLLECTION else "your collection"
         raise SrsError(
             f"srs optimize needs at least {MIN_REVIEWS} reviews to fit FSRS; {where} has"
-            f" {len(reviews)} (first answers of a day to cards answered on an earlier day)"
+            f" {len(reviews)} (first answers of a day to cards answered on an earlier day);"
+            " keep studying over the coming days and run it again"
         )
     in_use = parameters_for(deck, fitted) if deck != COLLECTION else fitted.get(COLLECTION)
     old = in_use.parameters if in_use else DEFAULT_PARAMETERS

@@ -230,6 +230,7 @@ def test_too_few_reviews_is_refused_and_few_are_rough(db_path):
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip() == proc.stderr.strip().splitlines()[0]  # one line
     assert f"needs at least 100 scorable reviews; your collection has {n} " in proc.stderr
+    assert proc.stderr.endswith("; keep studying over the coming days and run it again\n")
     with Store.open(db_path) as store:
         simulate_learner(store, cards=25, seed=3, deck="More")
         n = len(scorable(store.card_histories()))

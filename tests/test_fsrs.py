@@ -418,7 +418,8 @@ def test_optimize_with_too_few_reviews_says_how_many(store, db_path):
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr == (
         f"error: srs optimize needs at least 400 reviews to fit FSRS; your collection has {n}"
-        " (first answers of a day to cards answered on an earlier day)\n"
+        " (first answers of a day to cards answered on an earlier day);"
+        " keep studying over the coming days and run it again\n"
     )
     one_line_error(cli("optimize", "--deck", "Maths", db=db_path), "deck 'Maths' has")
 
