@@ -40,6 +40,10 @@ def format_due(template: str, counts: DueCounts) -> str:
                 raise SrsError(f"--format: unknown field {{{name}}} (fields: {', '.join(values)})")
         return template.format_map(values)
     except (ValueError, IndexError) as e:
+        if "'{'" in str(e) or "'}'" in str(e):  # str.format's "Single '{' encountered ..."
+            raise SrsError(
+                f"--format: a lone brace in {template!r}; a field is {{due}}, a brace {{{{ or }}}}"
+            ) from None
         raise SrsError(f"--format: {e}") from None
 
 

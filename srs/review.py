@@ -139,11 +139,11 @@ class Session:
         reviews_left, new_left = self.store.day_budget(self.today, self.settings)
         if self.new_limit is not None:
             if self.new_limit < 0:
-                raise SrsError("--new must be 0 or more")
+                raise SrsError(f"--new must be 0 or more, not {self.new_limit}")
             new_left = self.new_limit
         if self.limit is not None:
             if self.limit < 0:
-                raise SrsError("--limit must be 0 or more")
+                raise SrsError(f"--limit must be 0 or more, not {self.limit}")
             reviews_left = min(reviews_left, self.limit)
         today = self.store.queue(
             self.today, self.deck, new_limit=new_left, review_limit=reviews_left
@@ -159,7 +159,7 @@ class Session:
 
     def _cram_queue(self) -> None:
         if self.limit is not None and self.limit < 0:
-            raise SrsError("--limit must be 0 or more")
+            raise SrsError(f"--limit must be 0 or more, not {self.limit}")
         ids = self.store.cram_cards(self.deck)
         self.rng.shuffle(ids)
         if self.limit is not None:

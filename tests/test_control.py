@@ -65,6 +65,14 @@ def test_due_format_and_date_errors(built):
     before = snapshot(built)
     one_line_error(srs(built, "due", "--format", "{reviews}"), "unknown field {reviews}")
     one_line_error(srs(built, "due", "--format", "{review"), "--format")
+    for lone in ("due {", "due }"):
+        one_line_error(
+            srs(built, "due", "--format", lone),
+            f"--format: a lone brace in {lone!r}; a field is {{due}}, a brace {{{{ or }}}}",
+        )
+    assert srs(built, "due", "--format", "{{{due}}}").stdout.startswith("{")
+    one_line_error(srs(built, "review", "--limit", "-5"), "--limit must be 0 or more, not -5")
+    one_line_error(srs(built, "review", "--new", "-1"), "--new must be 0 or more, not -1")
     one_line_error(srs(built, "due", "--on", "someday"), "date 'someday' not understood")
     one_line_error(srs(built, "due", "--on", "2026-02-30"), "date '2026-02-30' does not exist")
     one_line_error(srs(built, "due", "--json", "--format", "{due}"), "give one")
