@@ -116,6 +116,7 @@ CSS = """\
 .srs code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 90%; }
 .srs pre code { font-size: 100%; }
 .srs-options li { margin: .3em 0; }
+.srs-choose { font-weight: bold; margin-top: .6em; }
 .srs-options li[data-answer="true"] { font-weight: bold; color: #1a7f37; }
 .srs-options li[data-answer="true"]::after { content: " \\2714"; }
 .nightMode .srs-options li[data-answer="true"] { color: #3fb950; }
@@ -288,9 +289,12 @@ def _fields(card: CardExport, orders: OptionOrders) -> list[str]:
             for i, o in zip(order, options, strict=True)
         ]
     )
+    # As srs asks it: with more than one right option, how many to choose (or the count
+    # alone would give nothing away, but its absence would mislead).
+    choose = f'<div class="srs-choose">Choose {len(right)}:</div>' if len(right) > 1 else ""
     return [
         _question_html(q),
-        f'<ol class="srs-options" type="A">{front}</ol>',
+        f'{choose}<ol class="srs-options" type="A">{front}</ol>',
         f'<ol class="srs-options" type="A">{back}</ol>',
         explanation,
         source,

@@ -141,6 +141,10 @@ def test_front_hides_the_answer_and_back_marks_it(tmp_path):
     check_options(out.question_text, c.answer(), ["4", "7", "11"], {"7", "11"})
     assert "no divisors" in out.answer_text
     assert f"li[{MARK}]" in out.css
+    # Two right options: the front says how many to choose, as srs does.
+    assert '<div class="srs-choose">Choose 2:</div><ol class="srs-options"' in c.question()
+    one = col.get_card(note_by_guid(col, "g-sum").card_ids()[0])
+    assert 'class="srs-choose"' not in one.question()
     col.close()
 
 
