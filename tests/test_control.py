@@ -197,7 +197,9 @@ def test_cards_listing_and_search(built):
     assert [c["deck"] for c in cards] == ["Maths"] * 6
     assert set(cards[0]) == {
         "id", "deck", "question", "due", "interval", "ef", "reps", "lapses", "state",
+        "stability", "difficulty",
     }  # fmt: skip
+    assert {c["difficulty"] for c in cards} == {None}  # SM-2's cards have no FSRS memory
     found = json.loads(srs(built, "cards", "--json", "--search", "french 3").stdout)
     assert [c["question"] for c in found] == ["french 3"]
     text = srs(built, "cards").stdout

@@ -493,6 +493,26 @@ def test_stats_under_fsrs_spread_and_rank_cards_by_difficulty(learner):
     assert f"#{top['id']:<5} D {top['difficulty']:.1f}  lapses {top['lapses']:<3} " in text
 
 
+def test_cards_under_fsrs_show_difficulty_in_place_of_ef(learner):
+    assert cli("config", "set", "scheduler", "fsrs", db=learner).exit_code == 0
+    listed = json.loads(cli("cards", "--json", db=learner).stdout)
+    with Store.open(learner) as store:
+        memories = {h.card_id: h.state.memory for h in store.card_histories()}
+    assert len(listed) == len(memories) == 500
+    for card in listed:
+        memory = memories[card["id"]]
+        assert (card["stability"], card["difficulty"]) == (
+            round(memory.stability, 2),
+            round(memory.difficulty, 2),
+        )
+    lines = cli("cards", db=learner).stdout.splitlines()
+    assert lines[0].split()[:8] == ["id", "deck", "due", "ivl", "D", "reps", "laps", "state"]
+    first = lines[1].split()
+    assert first[4] == f"{memories[int(first[0])].difficulty:.1f}"
+    assert cli("config", "set", "scheduler", "sm2", db=learner).exit_code == 0
+    assert cli("cards", db=learner).stdout.split()[4] == "EF"
+
+
 def test_retrievability_counts_of_one_deck_and_of_every_deck(store):
     """Every deck's cards are counted from a scan of the table, a deck's through its index:
     each count is the cards whose elapsed days per day of stability fall in its range."""

@@ -198,6 +198,9 @@ def _card_json(card: CardRow, today: dt.date) -> dict:
         "reps": state.sm2.repetitions,
         "lapses": state.lapses,
         "state": status,
+        # FSRS's memory of the card (null without one: new, or never under FSRS).
+        "stability": None if state.memory is None else round(state.memory.stability, 2),
+        "difficulty": None if state.memory is None else round(state.memory.difficulty, 2),
     }
 
 
@@ -229,9 +232,9 @@ def cards(
 ) -> None:
     """List cards with their schedule.
 
-    Due date, interval, EF, repetitions, lapses and state. On a terminal the table fits its
-    width; into a pipe each question is printed whole. Streamed: the first lines show at
-    once however many cards there are (`srs cards | less`).
+    Due date, interval, EF (under FSRS: difficulty), repetitions, lapses and state. On a
+    terminal the table fits its width; into a pipe each question is printed whole.
+    Streamed: the first lines show at once however many cards there are (`srs cards | less`).
     """
     with open_store(db, read_only=True) as store:
         today = today_of(store)
@@ -244,6 +247,7 @@ def cards(
         if as_json:
             _print_json_list(_card_json(card, today.day) for card in rows)
             return
+        fsrs = today.settings.scheduler == "fsrs"
         # The first page sizes the columns; the rest streams in them (a longer cell pushes its
         # line out a little rather than hold every row back).
         page = list(itertools.islice(rows, _PAGE))
@@ -254,13 +258,14 @@ def cards(
             )
             return
         layout = _CardColumns.fit(
-            [_cells(card, today.day) for card in page],
+            [_cells(card, today.day, fsrs) for card in page],
             options.width() if sys.stdout.isatty() else None,
+            fsrs=fsrs,
         )
         bold = options.color()
         print(f"\033[1m{layout.header()}\033[0m" if bold else layout.header())
         for card in itertools.chain(page, rows):
-            print(layout.row(_cells(card, today.day), card.question))
+            print(layout.row(_cells(card, today.day, fsrs), card.question))
 
 
 _PAGE = 200
@@ -276,17 +281,19 @@ def _print_json_list(items: Iterable[dict]) -> None:
     print("\n]" if opened else "[]")
 
 
-def _cells(card: CardRow, today: dt.date) -> list[str]:
-    """A card's cells in the `srs cards` table, but the question."""
+def _cells(card: CardRow, today: dt.date, fsrs: bool = False) -> list[str]:
+    """A card's cells in the `srs cards` table, but the question; under FSRS its difficulty
+    in place of SM-2's EF."""
     state = card.state
     status = card.status(today)
     due = _due_shown(state, status, today)
+    memory = state.memory
     return [
         str(card.id),
         card.deck,
         due.isoformat() if due else "-",
         str(state.interval),
-        f"{state.sm2.ef / 100:.2f}",
+        (f"{memory.difficulty:.1f}" if memory else "-") if fsrs else f"{state.sm2.ef / 100:.2f}",
         str(state.sm2.repetitions),
         str(state.lapses),
         status,
@@ -298,24 +305,27 @@ class _CardColumns:
     for the question on a terminal of ``columns`` (None: into a pipe, questions whole)."""
 
     HEADS = ("id", "deck", "due", "ivl", "EF", "reps", "laps", "state")
+    FSRS_HEADS = ("id", "deck", "due", "ivl", "D", "reps", "laps", "state")  # D: difficulty
     RIGHT = (True, False, False, True, True, True, True, False)
 
-    def __init__(self, widths: list[int], room: int | None) -> None:
+    def __init__(self, widths: list[int], room: int | None, heads: tuple[str, ...]) -> None:
         self.widths = widths
         self.room = room
+        self.heads = heads
 
     @classmethod
-    def fit(cls, page: list[list[str]], columns: int | None) -> _CardColumns:
-        widths = [max(len(h), *(len(row[i]) for row in page)) for i, h in enumerate(cls.HEADS)]
+    def fit(cls, page: list[list[str]], columns: int | None, *, fsrs: bool = False) -> _CardColumns:
+        heads = cls.FSRS_HEADS if fsrs else cls.HEADS
+        widths = [max(len(h), *(len(row[i]) for row in page)) for i, h in enumerate(heads)]
         widths[1] = min(widths[1], 24)
         if columns is None:
-            return cls(widths, None)
+            return cls(widths, None, heads)
         # The question gets what the other columns (a space apart) leave of the line, at
         # least 20 characters, taken from a long deck name first (down to 12).
         room = columns - sum(widths) - len(widths)
         cut = max(0, min(20 - room, widths[1] - 12))
         widths[1] -= cut
-        return cls(widths, max(10, room + cut))
+        return cls(widths, max(10, room + cut), heads)
 
     def _line(self, cells: list[str], question: str) -> str:
         out = [
@@ -325,7 +335,7 @@ class _CardColumns:
         return (" ".join(out) + " " + question).rstrip()
 
     def header(self) -> str:
-        return self._line(list(self.HEADS), "question")
+        return self._line(list(self.heads), "question")
 
     def row(self, cells: list[str], question: str) -> str:
         deck, width = cells[1], self.widths[1]
