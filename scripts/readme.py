@@ -5,7 +5,7 @@ cannot drift from what srs prints.
     python -m scripts.readme --update   write the real output into README.md (`make readme`)
 
 Every ```console block is part of one shell session, run in order in a scratch folder that
-holds copies of decks/ and tests/data/, with an empty user data folder (so srs starts with no
+holds copies of decks/ and tests/data/, with that folder as the home (so srs starts with no
 database), TZ=UTC, 80 columns and no colour. A `$ ` line is a command, the lines after it its
 output (stdout and stderr as a terminal shows them). Commands: `export NAME=value...`,
 `srs ...` (`NAME=value` in front if wanted), `python -m scripts.demo` or `scripts.learner`, and
@@ -117,9 +117,15 @@ class Shell:
         self.folder = folder
         for part in COPIED:
             shutil.copytree(REPO / part, folder / part)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SRS_", "PYTEST"))}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SRS_", "PYTEST", "XDG_DATA_HOME"))
+        }
+        # The scratch folder as the home: the database srs makes is where it goes on a new
+        # machine, and srs names it from "~" (the same line on any machine).
         self.env.update(
-            XDG_DATA_HOME=str(folder / "user-data"),
+            HOME=str(folder),
             TZ="UTC",
             COLUMNS="80",
             NO_COLOR="1",

@@ -37,6 +37,14 @@ def database_path(db: Path | None) -> Path:
     return db if db is not None else default_path()
 
 
+def shown_path(path: Path) -> str:
+    """A path as a message shows it: under the home folder, from ``~``."""
+    try:
+        return str(Path("~") / path.resolve().relative_to(Path.home().resolve()))
+    except (ValueError, RuntimeError, OSError):  # not under it, or no home
+        return str(path)
+
+
 def open_store(db: Path | None, *, create: bool = False, read_only: bool = False) -> Store:
     """The database at ``db`` (else the default one), opened; a backup before an upgrade
     is announced on stderr.

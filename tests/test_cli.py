@@ -378,8 +378,27 @@ def test_the_default_database_is_made_by_import_only(tmp_path):
     assert missing.returncode == 1
     assert missing.stderr.startswith(f"error: no database at {home / 'srs' / 'srs.db'};")
     assert not home.exists()
-    assert run("import", "--bundled", **env).returncode == 0
+    made = run("import", "--bundled", **env)
+    assert made.returncode == 0
     assert (home / "srs" / "srs.db").exists()
+    # Made where the user named none: the import says where (not under the home: in full).
+    assert made.stdout.splitlines()[-1] == (
+        f"New database: {home / 'srs' / 'srs.db'} (SRS_DB or --db choose another)"
+    )
+    again = run("import", "--bundled", **env)
+    assert again.returncode == 0 and "New database" not in again.stdout
+
+
+def test_a_new_default_database_is_named_from_the_home_folder(tmp_path):
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": "", "SRS_DB": ""}
+    made = run("import", str(DECKS / "mlops-basics.md"), **env)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines()[-1] == (
+        "New database: ~/.local/share/srs/srs.db (SRS_DB or --db choose another)"
+    )
+    assert (tmp_path / ".local" / "share" / "srs" / "srs.db").exists()
+    named = run("import", str(DECKS / "mlops-basics.md"), "--db", str(tmp_path / "x.db"), **env)
+    assert named.returncode == 0 and "New database" not in named.stdout
 
 
 def test_a_dry_run_import_creates_nothing(tmp_path):

@@ -21,6 +21,7 @@ from srs.runtime import (
     import_day,
     import_target,
     open_store,
+    shown_path,
     today_of,
     unchanged_sources,
 )
@@ -135,6 +136,10 @@ def import_(
             hint = " (--skip-invalid imports the valid questions)" if valid else ""
             err(f"{plural(errors, 'error')}; nothing imported{hint}")
             raise typer.Exit(1)
+        # A database made where the user named none: say where (it outlives this command).
+        made_at = None
+        if db is None and not os.environ.get("SRS_DB") and not dry_run:
+            made_at = None if database_path(db).exists() else database_path(db)
         with import_target(db, dry_run=dry_run) as store:
             done, summaries = write_imports(
                 store,
@@ -170,6 +175,8 @@ def import_(
         print(f"Skipped what has errors ({plural(errors, 'error')}, listed above).")
     if dry_run:
         print("Dry run: nothing written.")
+    if made_at is not None:
+        print(f"New database: {shown_path(made_at)} (SRS_DB or --db choose another)")
 
 
 NO_CARDS = """\
