@@ -607,6 +607,11 @@ def test_cards_due_on_a_first_day_says_why_it_is_empty(imported):
     )
     assert srs("cards", "--due", "--json", db=imported).stdout.strip() == "[]"
     assert "new" in srs("cards", db=imported).stdout
+    # The other filters say what found nothing, too.
+    assert srs("cards", "--leeches", db=imported).stdout == (
+        "No leeches (cards with 8 lapses or more).\n"
+    )
+    assert srs("cards", "--search", "zzz", db=imported).stdout == "No cards match 'zzz'.\n"
 
 
 def test_a_hard_pass_comes_back_today_and_says_when_after(imported):

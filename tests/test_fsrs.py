@@ -13,6 +13,7 @@ import pytest
 from helpers import (
     LEARNER_PARAMETERS,
     TODAY,
+    basic,
     build,
     cli,
     now_at,
@@ -490,7 +491,24 @@ def test_stats_under_fsrs_spread_and_rank_cards_by_difficulty(learner):
     text = cli("stats", db=learner).stdout
     assert "Difficulty spread  (mean " in text and "EF spread" not in text
     top = data["hardest"][0]
-    assert f"#{top['id']:<5} D {top['difficulty']:.1f}  lapses {top['lapses']:<3} " in text
+    assert f"#{top['id']:<5} D {top['difficulty']:4.1f}  lapses {top['lapses']:<3} " in text
+
+
+def test_cards_answered_good_once_are_not_hardest_after_a_replay(store):
+    """A memory replayed from the log (switching back to FSRS) must not make a card answered
+    Good once look harder than a first Good answer leaves it."""
+    from srs import stats
+
+    store.import_questions([("D", "d.md", [basic(f"q {i}") for i in range(6)])], now_at())
+    switch_scheduler(store, "fsrs")
+    session = Session(store, TODAY, random.Random(0), settings=FSRS_SETTINGS)
+    while (shown := session.next_card()) is not None:
+        session.grade(shown, 4, now=now_at(), duration_ms=900)
+    settings = store.settings()
+    assert stats.gather(store, TODAY, settings, deck=None, days=7)["hardest"] == []
+    switch_scheduler(store, "sm2")
+    switch_scheduler(store, "fsrs")  # the memories replayed from the log
+    assert stats.gather(store, TODAY, settings, deck=None, days=7)["hardest"] == []
 
 
 def test_cards_under_fsrs_show_difficulty_in_place_of_ef(learner):

@@ -160,7 +160,7 @@ def stats(
         print()
         print(bold("Hardest cards"))
         for h in data["hardest"]:
-            figure = f"EF {h['ef']:.2f}" if data["fsrs"] is None else f"D {h['difficulty']:.1f}"
+            figure = f"EF {h['ef']:.2f}" if data["fsrs"] is None else f"D {h['difficulty']:4.1f}"
             head = f"  #{h['id']:<5} {figure}  lapses {h['lapses']:<3} "
             print(head + shorten(h["question"], max(10, width - len(head))))
 
@@ -253,9 +253,13 @@ def cards(
         page = list(itertools.islice(rows, _PAGE))
         if not page:
             # New cards are never "due": say so, or `--due` on a first day looks empty.
-            print(
-                "No cards due today (new cards are listed without --due)." if due else "No cards."
-            )
+            if due:
+                print("No cards due today (new cards are listed without --due).")
+            elif leeches:
+                threshold = today.settings.leech_threshold
+                print(f"No leeches (cards with {threshold} lapses or more).")
+            else:
+                print(f"No cards match {search!r}." if search else "No cards.")
             return
         layout = _CardColumns.fit(
             [_cells(card, today.day, fsrs) for card in page],
