@@ -404,10 +404,16 @@ CANONICAL_CASES = [
         "a misspelt metadata key right under the heading",
         "## Q?\ntag: geo\nA.\n\n## R?\ntags: x\ntitel: T\nA.\n\n## S?\nreverse: yes\nA.\n",
         [
-            'f:2: unknown metadata key "tag" (did you mean "tags:"?)',
-            'f:7: unknown metadata key "titel" (did you mean "title:"?)',
-            'f:11: unknown metadata key "reverse" (did you mean "reversed:"?)',
+            'f:2: "tag:" is not a metadata key; write "tags:"',
+            'f:7: "titel:" is not a metadata key; write "title:"',
+            'f:11: "reverse:" is not a metadata key; write "reversed:"',
         ],
+        0,
+    ),
+    (
+        "a space before a key's colon",
+        "## Q?\ntags : geo\nA.\n",
+        ['f:2: "tags :" is not a metadata key; write "tags:"'],
         0,
     ),
     (
@@ -415,6 +421,23 @@ CANONICAL_CASES = [
         "## Q?\ntime: 5 minutes\n\n## R?\n\ntag: this is the answer\n",
         [],
         2,
+    ),
+    (
+        "other boxes: two marks, a dash, parentheses, a numbered option",
+        "## Q?\n- [xx] a\n- [ ] b\n- [x] c\n- [-] d\n- (x) e\n\n## R?\n\n1. [x] a\n- [ ] b\n",
+        [
+            'f:2: malformed option; write "- [ ] text" or "- [x] text"',
+            'f:5: malformed option; write "- [ ] text" or "- [x] text"',
+            'f:6: malformed option; write "- [ ] text" or "- [x] text"',
+            'f:10: malformed option; write "- [ ] text" or "- [x] text"',
+        ],
+        0,
+    ),
+    (
+        "a link or a numbered list in a body is text",
+        "## Q?\n- [a](https://x.org) and\n1. one\n2. (two)\n\n- [x] a\n- [ ] b\n",
+        [],
+        1,
     ),
     (
         "a number in brackets in a body is a list, not an option",

@@ -37,9 +37,13 @@ _H2 = re.compile(r" {0,3}##(?:\s+(.*))?")
 # Lower case only: "Title: X" in an answer is text.
 _META = re.compile(r"(id|tags|title|reversed):(.*)")
 _OPTION = re.compile(r" {0,3}[-*+]\s+\[([ xX])\](?:\s+(.*))?")
-# Near misses of an option ("- []", "-[x]", "- [ x]", "- [v]", "- [y]", "- [x]text") get their
-# own error: a letter or a tick in the box ("- [1] Smith" in a body is a list, not an option).
-_BAD_OPTION = re.compile(r" {0,3}[-*+]\s*\[\s*[A-Za-z*✓✔]?\s*\].*")
+# Near misses of an option get their own error: "- []", "-[x]", "- [ x]", "- [v]", "- [y]",
+# "- [xx]", "- [-]", "- [x]text", "- (x)", "1. [x]". A box holds at most two marks, not
+# digits ("- [1] Smith" in a body is a list) nor a link's text ("- [a](url)").
+_BAD_OPTION = re.compile(
+    r" {0,3}(?:[-*+]|\d{1,3}[.)])\s*"
+    r"(?:\[\s*[^\]\s\d]{0,2}\s*\](?!\()|\(\s*[xX✓✔*]?\s*\)(?=\s)).*"
+)
 _QUOTE = re.compile(r" {0,3}>\s?(.*)")
 _RULE = re.compile(r" {0,3}(?:-{3,}|\*{3,}|_{3,})")  # a thematic break between questions
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -51,7 +55,10 @@ _TAG_SEPARATOR = re.compile(r"[\s,]+")
 # a few characters: a line is only tried against the patterns its first character allows.
 _FENCE_START = frozenset("`~")
 _RULE_START = frozenset("-*_")
-_OPTION_START = frozenset("-*+")  # _OPTION and _BAD_OPTION
+_OPTION_START = frozenset("-*+")  # _OPTION
+_BAD_OPTION_START = _OPTION_START | frozenset("0123456789")  # _BAD_OPTION
+# A numbered line with a box, in a body the whole-question pattern lets through.
+_NUMBERED_BOX = re.compile(r"^ {0,3}\d{1,3}[.)]\s*[\[(]", re.MULTILINE)
 _META_START = ("i", "t", "r")
 
 
@@ -155,12 +162,11 @@ def _read_lines(state: _State, lines: list[str], number: int) -> None:
         elif q.last == "heading" and line[:1] in _META_START and (meta := _META.fullmatch(line)):
             _metadata(state, q, number, meta)
         elif q.last == "heading" and (key := _misspelt_key(line)) is not None:
-            state.error(
-                number, f'unknown metadata key "{line.partition(":")[0]}" (did you mean "{key}:"?)'
-            )
+            typed = line.partition(":")[0]
+            state.error(number, f'"{typed}:" is not a metadata key; write "{key}:"')
         elif first in _OPTION_START and (option := _OPTION.fullmatch(line)) is not None:
             _option(state, q, number, option)
-        elif first in _OPTION_START and _BAD_OPTION.fullmatch(line):
+        elif first in _BAD_OPTION_START and _BAD_OPTION.fullmatch(line):
             _malformed_option(state, q, number)
         elif first == ">" and (quote := _QUOTE.fullmatch(line)) is not None:
             _quote(q, quote)
@@ -222,6 +228,8 @@ def _read_simple(state: _State, match: re.Match[str], number: int) -> bool:
         return False
     if body[:1] not in ("", "\n", " ", "\t") and _misspelt_key(body) is not None:
         return False  # "unknown metadata key"
+    if _NUMBERED_BOX.search(body) and any(_BAD_OPTION.fullmatch(line) for line in body.split("\n")):
+        return False  # "malformed option"
     if body.isspace() or not body:  # the usual body: a blank line between heading and options
         body_text, body_lines = "", body.count("\n")
     else:
@@ -268,15 +276,16 @@ def _read_metadata(draft: Draft, meta: str) -> bool:
 
 
 _META_KEYS = ("id", "tags", "title", "reversed")
-_KEY_LIKE = re.compile(r"([a-z]+):")
+_KEY_LIKE = re.compile(r"([a-z]+)[ \t]*:")
 
 
 def _misspelt_key(line: str) -> str | None:
     """The metadata key that a line right under a heading seems to misspell ("tag:",
-    "titel:"), if any: such a line would be read as text, and its question's tags or title
-    silently lost. Words less like a key ("time:", "note:") are text."""
+    "titel:", "tags :"), if any: such a line would be read as text, and its question's tags
+    or title silently lost. Words less like a key ("time:", "note:") are text. (A key
+    written right never comes here: it is metadata.)"""
     found = _KEY_LIKE.match(line)
-    if found is None or found.group(1) in _META_KEYS:
+    if found is None:
         return None
     import difflib
 
