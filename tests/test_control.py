@@ -416,6 +416,27 @@ def test_postpone_shifts_due_dates_and_undo_restores_them(built):
     one_line_error(srs(built, "postpone", "--undo"), "no postpone to undo")
 
 
+def test_postpone_takes_a_card_failed_today_out_of_today_and_undo_brings_it_back(store, db_path):
+    build(store, STUDY_DAYS[:-1])
+    session = Session(store, TODAY, random.Random(3))
+    shown = session.next_card()
+    session.grade(shown, 1, now=now_at(), duration_ms=1000)  # again later today
+    failed = shown.card.id
+    store.close()
+    before = snapshot(db_path)
+    learning = json.loads(srs(db_path, "due", "--json").stdout)["total"]["learning"]
+    assert learning >= 1
+    assert srs(db_path, "postpone", "1").exit_code == 0
+    after = json.loads(srs(db_path, "due", "--json").stdout)["total"]["learning"]
+    assert after == learning - 1
+    with Store.open(db_path) as s:
+        states = {h.card_id: h.state for h in s.card_histories()}
+    assert states[failed].repeat_today is False
+    undo = srs(db_path, "postpone", "--undo")
+    assert undo.stdout.startswith("Undid a postpone by 1 day: ")
+    assert snapshot(db_path) == before
+
+
 def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
     store.import_questions([("D", "d.md", [mcq("a"), mcq("b")])], now_at())
     store.close()

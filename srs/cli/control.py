@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -160,7 +159,8 @@ def postpone(
 ) -> None:
     """Move due dates later (a holiday), as one undoable step.
 
-    Every scheduled card's due date moves; new cards stay as they are.
+    Every scheduled card's due date moves (a card failed today is not asked again today);
+    new cards stay as they are.
     """
     # Usage first: a missing DAYS is a usage error whatever the database.
     if undo and (days is not None or deck is not None):
@@ -171,7 +171,10 @@ def postpone(
         today = today_of(store)
         if undo:
             undone = store.undo_postpone(today.now)
-            line = f"Undid a postpone by {undone.days} days: {undone.restored} cards restored"
+            line = (
+                f"Undid a postpone by {plural(undone.days, 'day')}:"
+                f" {plural(undone.restored, 'card')} restored"
+            )
             if undone.kept:
                 line += f", {undone.kept} reviewed since kept their new schedule"
             print(line + ".")
@@ -183,7 +186,7 @@ def postpone(
 
 def backup(
     path: Annotated[
-        Path | None,
+        str | None,  # as typed: a trailing "/" names a folder (a Path would drop it)
         typer.Argument(
             help="The copy: a new file, or a folder to write it into."
             " Default: next to the database, with a timestamp.",

@@ -132,7 +132,8 @@ class Control(Connection):
         ]
 
     def postpone(self, deck: str | None, days: int, now: dt.datetime, today: dt.date) -> int:
-        """Move every scheduled card's due date `days` later, as one undoable change."""
+        """Move every scheduled card's due date `days` later, as one undoable change; a
+        repeat pending today (a card failed today) is dropped, and comes back with the undo."""
         if not 1 <= days <= MAX_POSTPONE:
             raise SrsError(f"postpone by 1 day or more (at most {MAX_POSTPONE}), not {days}")
         ids = self.deck_ids(deck) if deck is not None else None
@@ -152,9 +153,10 @@ class Control(Connection):
                     raise SrsError(
                         f"card {card_id} is due {before.due}: {days} days later is past year 9999"
                     ) from None
-                changes.append((card_id, before, replace(before, due=due)))
+                # A repeat pending today (a card failed today) goes too: postponed is not today.
+                changes.append((card_id, before, replace(before, due=due, repeat_today=False)))
             conn.executemany(
-                "UPDATE cards SET due = ? WHERE id = ?",
+                "UPDATE cards SET due = ?, repeat_today = 0 WHERE id = ?",
                 [(a.due.isoformat(), cid) for cid, _, a in changes if a.due],
             )
             self._record_change("postpone", now, today, days, changes)
@@ -184,13 +186,13 @@ class Control(Connection):
             # scheduler switched to FSRS, parameters refitted) moves no due date, so it counts
             # as unchanged.
             undo = [
-                (before.due and before.due.isoformat(), card_id)
+                (before.due and before.due.isoformat(), int(before.repeat_today), card_id)
                 for card_id, before, after in moved
                 if card_id in current
                 and replace(state_from_row(current[card_id]), memory=None)
                 == replace(after, memory=None)
             ]
-            conn.executemany("UPDATE cards SET due = ? WHERE id = ?", undo)
+            conn.executemany("UPDATE cards SET due = ?, repeat_today = ? WHERE id = ?", undo)
             conn.execute(
                 "UPDATE schedule_changes SET undone_at = ? WHERE id = ?",
                 [clock.utc_text(now), change_id],
