@@ -10,6 +10,7 @@ def why_not_written(path: object, error: OSError) -> str:
     import errno
     import os
 
-    if error.errno == errno.ENOENT:
-        return f"no such folder {os.path.dirname(os.fspath(path)) or '.'}"  # type: ignore[arg-type]
+    folder = os.path.dirname(os.fspath(path)) or "."  # type: ignore[arg-type]
+    if error.errno == errno.ENOENT and not os.path.isdir(folder):
+        return f"no such folder {folder}"
     return error.strerror or str(error)

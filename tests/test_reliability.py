@@ -1005,6 +1005,48 @@ def test_a_database_damaged_past_its_first_pages_is_one_line_exit_1(tmp_path):
     assert run_srs("config", "get", "--db", str(db)).returncode == 0  # the settings are whole
 
 
+def test_an_export_of_cards_whose_question_is_gone_is_one_line(tmp_path):
+    """A card whose question row is gone (damage SQLite does not see: no foreign keys are
+    enforced) stops the export with one line naming the file, not a KeyError."""
+    db = tmp_path / "srs.db"
+    import_decks(db)
+    conn = sqlite3.connect(db)
+    (question, card) = conn.execute("SELECT question_id, id FROM cards LIMIT 1").fetchone()
+    conn.execute("DELETE FROM questions WHERE id = ?", [question])
+    conn.commit()
+    conn.close()
+    for argv in (["export", "-o", str(tmp_path / "x.apkg")], ["export", "--with-progress"]):
+        result = run_srs(*argv, "--db", str(db), cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr.startswith(
+            f"error: {db}: damaged (card {card} has no question); restore it from a copy"
+        )
+        assert result.stderr.count("\n") == 1
+    assert not list(tmp_path.glob("*.apkg"))
+
+
+def test_why_a_file_was_not_written_names_a_missing_folder_only(tmp_path):
+    import errno
+
+    from srs.errors import why_not_written
+
+    gone = OSError(errno.ENOENT, "No such file or directory")
+    assert why_not_written(tmp_path / "no" / "x.apkg", gone) == f"no such folder {tmp_path / 'no'}"
+    # The folder is there (a /proc-like one that makes no files): the system's words.
+    assert why_not_written(tmp_path / "x.apkg", gone) == "No such file or directory"
+    denied = OSError(errno.EACCES, "Permission denied")
+    assert why_not_written(tmp_path / "x.apkg", denied) == "Permission denied"
+
+
+def test_a_backup_into_a_folder_that_is_not_there_is_refused(tmp_path):
+    db = tmp_path / "srs.db"
+    import_decks(db)
+    result = run_srs("backup", "missing/", "--db", str(db), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "error: missing/: cannot write a backup (no such folder)\n"
+    assert not (tmp_path / "missing").exists()
+
+
 READING = {
     "due": ["due"],
     "decks": ["decks"],

@@ -382,6 +382,8 @@ class Connection:
         named likewise. Never over an existing file.
         """
         folder = self.path.parent if target is None else Path(target)
+        if isinstance(target, str) and target.endswith(("/", os.sep)) and not folder.is_dir():
+            raise SrsError(f"{target}: cannot write a backup (no such folder)")
         if target is None or folder.is_dir():
             stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
             target = folder / f"{self.path.name}.{stamp}.bak"

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from srs import card_faces
+from srs.errors import SrsError
 from srs.records import CardExport, Review
 from srs.records.export import ScheduleSet
 from srs.store import sql
@@ -145,7 +146,12 @@ class Export(Connection):
                     )
                 }
                 for card_id in chunk:
-                    row = rows[card_id]
+                    row = rows.get(card_id)
+                    if row is None:  # listed, yet not found with its question: a damaged file
+                        raise SrsError(
+                            f"{self.path}: damaged (card {card_id} has no question); restore"
+                            " it from a copy, or try `sqlite3 FILE .recover` on a copy"
+                        )
                     question = question_from_row(row[5 : 5 + QUESTION_WIDTH])
                     # A card its question no longer makes (a gap removed: it is suspended,
                     # with its history) has nothing to show: Anki would make it empty.
