@@ -113,7 +113,8 @@ def parse_bytes(data: bytes, path: str, *, first_option_correct: bool = False) -
 
 # Part of every digest: a change to what any parser makes of the same bytes must change it,
 # so that no import takes a file as unchanged on the word of an older parser.
-PARSER_REVISION = f"srs {__version__} parsers 1"
+# 2: `reversed:` metadata; near-miss option boxes and misspelt metadata keys are errors.
+PARSER_REVISION = f"srs {__version__} parsers 2"
 
 
 def source_digest(data: bytes, *, first_option_correct: bool, deck: str | None) -> str:
