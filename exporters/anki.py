@@ -531,16 +531,27 @@ def write_apkg(
             raise SrsError(f"cannot write {path}: {why_not_written(path, e)}") from None
         except sqlite3.Error as e:
             raise SrsError(f"cannot write {path}: {e}") from None
+        reading: list[sqlite3.Error] = []  # an error reading the cards: the database's
+
+        def read() -> Iterable[CardExport]:
+            try:
+                yield from cards
+            except sqlite3.Error as e:
+                reading.append(e)
+                raise
+
         try:
             writer = _CollectionWriter(
                 conn, today=today, now=_utc(now), with_progress=with_progress, fsrs=fsrs
             )
-            for card in cards:
+            for card in read():
                 writer.add(card)
             if not writer.cards:
                 raise SrsError("nothing to export: no cards selected")
             writer.finish()
         except sqlite3.OperationalError as e:  # a full disk, say
+            if reading:
+                raise  # not the package's: the command says what is wrong with the database
             raise SrsError(f"cannot write {path}: {e}") from None
         finally:
             conn.close()

@@ -442,6 +442,8 @@ def test_postpone_skips_new_cards_and_rejects_bad_days(store, db_path):
     store.close()
     before = snapshot(db_path)
     assert srs(db_path, "postpone", "2").stdout == "Postponed 0 cards by 2 days.\n"
+    # Nothing moved: no step for --undo to take back (it would hide an earlier one).
+    one_line_error(srs(db_path, "postpone", "--undo"), "no postpone to undo")
     one_line_error(srs(db_path, "postpone", "0"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "-2"), "1 day or more")
     one_line_error(srs(db_path, "postpone", "2", "--deck", "X"), "no deck named 'X'")

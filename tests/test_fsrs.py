@@ -531,6 +531,16 @@ def test_cards_under_fsrs_show_difficulty_in_place_of_ef(learner):
     assert cli("cards", db=learner).stdout.split()[4] == "EF"
 
 
+def test_the_cards_table_leaves_room_for_a_difficulty_of_ten():
+    # The columns are sized on the first page; a "10.0" may come later in the stream.
+    from srs.cli.tracking import _CardColumns
+
+    page = [["1", "D", "2026-11-22", "3", "9.5", "1", "0", "young"]]
+    layout = _CardColumns.fit(page, None, fsrs=True)
+    late = layout.row(["2", "D", "2026-11-22", "3", "10.0", "1", "0", "young"], "q")
+    assert layout.header().index(" D ") + 2 == late.index("10.0") + 4  # right edges meet
+
+
 def test_retrievability_counts_of_one_deck_and_of_every_deck(store):
     """Every deck's cards are counted from a scan of the table, a deck's through its index:
     each count is the cards whose elapsed days per day of stability fall in its range."""

@@ -1025,6 +1025,29 @@ def test_an_export_of_cards_whose_question_is_gone_is_one_line(tmp_path):
     assert not list(tmp_path.glob("*.apkg"))
 
 
+def test_an_answer_damaged_in_the_log_is_the_database_s_fault_not_the_package_s(tmp_path):
+    db = tmp_path / "srs.db"
+    import_decks(db)
+    assert study_day(db, NOW, answer_key()) == 20
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE reviews SET state_after = '{bad' WHERE id = 1")
+    conn.execute("UPDATE reviews SET reviewed_at = CAST(x'ff07fe' AS TEXT) WHERE id = 2")
+    conn.commit()
+    conn.close()
+    result = run_srs("export", "--with-progress", "-o", str(tmp_path / "x.apkg"), "--db", str(db))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"error: {db}: damaged (malformed JSON); restore it")
+    assert not list(tmp_path.glob("*.apkg"))
+    from srs.store.connection import database_error
+
+    undecodable = sqlite3.OperationalError(
+        "Could not decode to UTF-8 column 'reviewed_at' with text '\x07\x1b[2J'"
+    )
+    message = database_error(undecodable)
+    assert "damaged (text that is not UTF-8 in column reviewed_at); restore" in message
+    assert "\x1b" not in message and "\x07" not in message
+
+
 def test_why_a_file_was_not_written_names_a_missing_folder_only(tmp_path):
     import errno
 

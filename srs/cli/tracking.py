@@ -322,6 +322,7 @@ class _CardColumns:
         heads = cls.FSRS_HEADS if fsrs else cls.HEADS
         widths = [max(len(h), *(len(row[i]) for row in page)) for i, h in enumerate(heads)]
         widths[1] = min(widths[1], 24)
+        widths[4] = max(widths[4], 4)  # "10.0" later in the stream (D is 1-10, EF 1.30-)
         if columns is None:
             return cls(widths, None, heads)
         # The question gets what the other columns (a space apart) leave of the line, at

@@ -168,10 +168,13 @@ _opened: Path | None = None
 def database_error(error: sqlite3.Error) -> str:
     """An SQLite error met after opening, as the command's one line of error."""
     where = f"{_opened}: " if _opened is not None else ""
-    if isinstance(error, sqlite3.OperationalError) and "malformed" not in str(error):
-        return f"{where}{error}"
+    text = str(error)
+    if text.startswith("Could not decode to UTF-8"):  # the bytes it quotes are garbage
+        text = "text that is not UTF-8 in column " + text.split("'")[1]
+    elif isinstance(error, sqlite3.OperationalError) and "malformed" not in text:
+        return f"{where}{text}"
     return (
-        f"{where}damaged ({error}); restore it from a copy (`srs backup` makes one; an upgrade"
+        f"{where}damaged ({text}); restore it from a copy (`srs backup` makes one; an upgrade"
         " leaves a .bak beside it), or try `sqlite3 FILE .recover` on a copy"
     )
 

@@ -159,7 +159,8 @@ class Control(Connection):
                 "UPDATE cards SET due = ?, repeat_today = 0 WHERE id = ?",
                 [(a.due.isoformat(), cid) for cid, _, a in changes if a.due],
             )
-            self._record_change("postpone", now, today, days, changes)
+            if changes:  # nothing moved: no step for `--undo` to take back
+                self._record_change("postpone", now, today, days, changes)
         return len(changes)
 
     def undo_postpone(self, now: dt.datetime) -> PostponeUndone:
